@@ -1,0 +1,205 @@
+/**
+ * The environment, validated once at start into one typed, frozen object. Nothing else reads `process.env`.
+ * Empty strings count as missing; every problem is reported at once, in plain words.
+ */
+import { z } from 'zod';
+import { describeRange, MIN_EXPIRY_SECONDS, parseDuration, SIGV4_MAX_SECONDS } from './duration.js';
+import { prefixProblems } from './keys.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Config {
+  readonly slack: {
+    readonly botToken: string;
+    /** Absent only in Socket Mode. */
+    readonly signingSecret: string | undefined;
+    /** Set → Socket Mode. */
+    readonly appToken: string | undefined;
+    /** Base URL of Slack's Web API, ending in `/`; undefined → Slack's own. */
+    readonly apiUrl: string | undefined;
+  };
+  readonly s3: {
+    readonly bucket: string;
+    readonly region: string;
+    readonly endpoint: string | undefined;
+    readonly forcePathStyle: boolean;
+  };
+  readonly uploadPrefix: string;
+  readonly defaultExpirySeconds: number;
+  readonly maxExpirySeconds: number;
+  readonly adminUserIds: readonly string[];
+  readonly allowedUserIds: readonly string[];
+  readonly port: number;
+  readonly logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (general purpose buckets)
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
+
+const text = () => z.string().trim();
+
+const duration = (name: string) =>
+  text().transform((value, ctx) => {
+    const seconds = parseDuration(value);
+    if (seconds === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be a number and a unit m, h, d or w (e.g. 24h), not "${value}"`,
+      });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+const userIds = (name: string) =>
+  text().transform((value, ctx) => {
+    const ids = value
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== '');
+    const bad = ids.filter((id) => !USER_ID.test(id));
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be Slack user IDs separated by commas (like U012AB3CD); not user IDs: ${bad.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(ids)];
+  });
+
+const flag = (name: string) =>
+  text().transform((value, ctx) => {
+    const lower = value.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+    if (['false', '0', 'no', 'off'].includes(lower)) return false;
+    ctx.addIssue({ code: 'custom', message: `${name} must be true or false, not "${value}"` });
+    return z.NEVER;
+  });
+
+const url = (name: string) =>
+  text().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+    message: `${name} must be an http(s) URL`,
+  });
+
+const required = (name: string, what: string) => ({
+  error: (issue: { input: unknown }) => (issue.input === undefined ? `${name} is missing: ${what}` : undefined),
+});
+
+const schema = z.object({
+  SLACK_BOT_TOKEN: optional(text().regex(/^xoxb-/, 'SLACK_BOT_TOKEN must be a bot token (it starts with xoxb-)')).pipe(
+    z.string(required('SLACK_BOT_TOKEN', "the Bot User OAuth Token from your Slack app's OAuth & Permissions page")),
+  ),
+  SLACK_SIGNING_SECRET: optional(text()),
+  SLACK_APP_TOKEN: optional(
+    text().regex(/^xapp-/, 'SLACK_APP_TOKEN must be an app-level token (it starts with xapp-)'),
+  ),
+  SLACK_API_URL: optional(url('SLACK_API_URL')),
+  S3_BUCKET: optional(
+    text().regex(BUCKET_NAME, 'S3_BUCKET must be a bucket name (3 to 63 lowercase letters, digits, dots or hyphens)'),
+  ).pipe(z.string(required('S3_BUCKET', 'the name of the bucket uploads go to'))),
+  AWS_REGION: optional(text().regex(REGION, 'AWS_REGION must be a region code such as eu-west-1')).pipe(
+    z.string(required('AWS_REGION', "the bucket's region, such as eu-west-1")),
+  ),
+  S3_ENDPOINT: optional(url('S3_ENDPOINT')),
+  S3_FORCE_PATH_STYLE: optional(flag('S3_FORCE_PATH_STYLE')),
+  UPLOAD_PREFIX: optional(text()),
+  DEFAULT_EXPIRY: optional(duration('DEFAULT_EXPIRY')),
+  MAX_EXPIRY: optional(duration('MAX_EXPIRY')),
+  ADMIN_USER_IDS: optional(userIds('ADMIN_USER_IDS')),
+  ALLOWED_USER_IDS: optional(userIds('ALLOWED_USER_IDS')),
+  PORT: optional(z.coerce.number({ error: 'PORT must be a number' }).int().min(0).max(65_535, 'PORT must be 0–65535')),
+  LOG_LEVEL: optional(
+    z.enum(['debug', 'info', 'warn', 'error'], { error: 'LOG_LEVEL must be one of debug, info, warn, error' }),
+  ),
+});
+
+/** Checks across variables; run on the raw values so they are reported even when other variables are wrong. */
+function crossProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const get = (name: string) => (env[name]?.trim() ? env[name]?.trim() : undefined);
+  const problems: string[] = [];
+  if (get('SLACK_APP_TOKEN') === undefined && get('SLACK_SIGNING_SECRET') === undefined) {
+    problems.push(
+      "SLACK_SIGNING_SECRET is missing: the Signing Secret from your Slack app's Basic Information page (or set SLACK_APP_TOKEN for Socket Mode)",
+    );
+  }
+  for (const problem of prefixProblems(get('UPLOAD_PREFIX') ?? DEFAULTS.uploadPrefix)) {
+    problems.push(`UPLOAD_PREFIX ${problem}`);
+  }
+  const maxText = get('MAX_EXPIRY');
+  const defText = get('DEFAULT_EXPIRY');
+  const max = maxText === undefined ? DEFAULTS.maxExpirySeconds : parseDuration(maxText);
+  const def = defText === undefined ? DEFAULTS.defaultExpirySeconds : parseDuration(defText);
+  if (max !== undefined && (max < MIN_EXPIRY_SECONDS || max > SIGV4_MAX_SECONDS)) {
+    const ceiling = { minSeconds: MIN_EXPIRY_SECONDS, maxSeconds: SIGV4_MAX_SECONDS };
+    problems.push(`MAX_EXPIRY must be ${describeRange(ceiling)} (7 days is the longest a pre-signed URL can live)`);
+  } else if (max !== undefined && def !== undefined && (def < MIN_EXPIRY_SECONDS || def > max)) {
+    const range = describeRange({ minSeconds: MIN_EXPIRY_SECONDS, maxSeconds: max });
+    problems.push(`DEFAULT_EXPIRY must be ${range} (the range MAX_EXPIRY allows)`);
+  }
+  return problems;
+}
+
+const DEFAULTS = {
+  uploadPrefix: 'uploads/',
+  defaultExpirySeconds: 24 * 3600,
+  maxExpirySeconds: 7 * 86_400,
+  port: 3000,
+  logLevel: 'info' as LogLevel,
+};
+
+/** Validate `env` (normally `process.env` after dotenv) into a Config; throws ConfigError listing every problem. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const result = schema.safeParse(env);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '');
+        return issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
+      });
+  problems.push(...crossProblems(env));
+  if (!result.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  const e = result.data;
+  const apiUrl = e.SLACK_API_URL === undefined ? undefined : e.SLACK_API_URL.replace(/\/*$/, '/');
+  return deepFreeze({
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl,
+    },
+    s3: {
+      bucket: e.S3_BUCKET,
+      region: e.AWS_REGION,
+      endpoint: e.S3_ENDPOINT,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE ?? false,
+    },
+    uploadPrefix: e.UPLOAD_PREFIX ?? DEFAULTS.uploadPrefix,
+    defaultExpirySeconds: e.DEFAULT_EXPIRY ?? DEFAULTS.defaultExpirySeconds,
+    maxExpirySeconds: e.MAX_EXPIRY ?? DEFAULTS.maxExpirySeconds,
+    adminUserIds: e.ADMIN_USER_IDS ?? [],
+    allowedUserIds: e.ALLOWED_USER_IDS ?? [],
+    port: e.PORT ?? DEFAULTS.port,
+    logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,89 @@
+/**
+ * Durations as users type them: a whole number and one unit, `m`, `h`, `d` or `w` (`45m`, `2h`, `3d`, `1w`).
+ *
+ * Hand-written on purpose: the grammar is four units, and a general parser (`ms`, ISO-8601) would accept forms we
+ * must refuse anyway (seconds, years, fractions), so it would add a dependency and a second check.
+ */
+
+const UNIT_SECONDS = { m: 60, h: 3600, d: 86_400, w: 604_800 } as const;
+type Unit = keyof typeof UNIT_SECONDS;
+
+const UNIT_NAMES: Record<Unit, string> = { m: 'minute', h: 'hour', d: 'day', w: 'week' };
+
+/** Long spellings people type out of habit; each maps to one of the four units. */
+const UNIT_ALIASES: Record<string, Unit> = {
+  m: 'm',
+  min: 'm',
+  mins: 'm',
+  minute: 'm',
+  minutes: 'm',
+  h: 'h',
+  hr: 'h',
+  hrs: 'h',
+  hour: 'h',
+  hours: 'h',
+  d: 'd',
+  day: 'd',
+  days: 'd',
+  w: 'w',
+  wk: 'w',
+  wks: 'w',
+  week: 'w',
+  weeks: 'w',
+};
+
+/** The SigV4 ceiling for a query-signed URL: 7 days. */
+export const SIGV4_MAX_SECONDS = 604_800;
+
+/** Anything shaped like "<digits><letters>": a duration attempt, valid or not. */
+const DURATION_SHAPE = /^(\d{1,9})\s*([a-z]+)$/i;
+
+export function looksLikeDuration(text: string): boolean {
+  return DURATION_SHAPE.test(text.trim());
+}
+
+/** Seconds for a duration such as `2h`, or `undefined` when the text is not one. */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION_SHAPE.exec(text.trim());
+  if (!match) return undefined;
+  const unit = UNIT_ALIASES[(match[2] ?? '').toLowerCase()];
+  if (!unit) return undefined;
+  return Number(match[1]) * UNIT_SECONDS[unit];
+}
+
+/** `90` → "1 minute 30 seconds" is never needed: we only format whole minutes and up, largest unit that divides. */
+export function formatDuration(seconds: number): string {
+  for (const unit of ['w', 'd', 'h', 'm'] as const) {
+    const size = UNIT_SECONDS[unit];
+    if (seconds >= size && seconds % size === 0) {
+      const count = seconds / size;
+      return `${count} ${UNIT_NAMES[unit]}${count === 1 ? '' : 's'}`;
+    }
+  }
+  if (seconds >= 60) {
+    const minutes = Math.floor(seconds / 60);
+    return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  }
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
+
+/** The bounds every expiry is checked against: at least a minute, at most `max`, never past the SigV4 ceiling. */
+export interface ExpiryBounds {
+  readonly minSeconds: number;
+  readonly maxSeconds: number;
+}
+
+export const MIN_EXPIRY_SECONDS = 60;
+
+export function describeRange(bounds: ExpiryBounds): string {
+  return `${formatDuration(bounds.minSeconds)} to ${formatDuration(bounds.maxSeconds)}`;
+}
+
+export type ExpiryCheck = { ok: true; seconds: number } | { ok: false; reason: 'unparsable' | 'out-of-range' };
+
+export function checkExpiry(text: string, bounds: ExpiryBounds): ExpiryCheck {
+  const seconds = parseDuration(text);
+  if (seconds === undefined) return { ok: false, reason: 'unparsable' };
+  if (seconds < bounds.minSeconds || seconds > bounds.maxSeconds) return { ok: false, reason: 'out-of-range' };
+  return { ok: true, seconds };
+}

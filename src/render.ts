@@ -1,0 +1,145 @@
+/**
+ * Pure Block Kit builders: an outcome in, the ephemeral reply out. No Slack client, no I/O.
+ * https://docs.slack.dev/reference/block-kit/blocks
+ */
+import type { KnownBlock, RichTextBlock } from '@slack/types';
+import { describeRange, formatDuration } from './duration.js';
+import type { IssuedLink, UploadOutcome } from './upload.js';
+
+export const COMMAND = '/upload-link';
+
+export interface Reply {
+  readonly response_type: 'ephemeral';
+  readonly text: string;
+  readonly blocks?: KnownBlock[];
+}
+
+/** Escape text for mrkdwn: Slack reads `&`, `<` and `>` as control characters. */
+export const escapeMrkdwn = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** POSIX shell single-quoting: safe for any name a partner's file may have. */
+export const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** curl treats `[]{}` in a file name as a glob; `--globoff` makes it take the name literally. */
+export function curlCommand(filename: string, url: string): string {
+  const globoff = /[[\]{}]/.test(filename) ? '--globoff ' : '';
+  return `curl ${globoff}--upload-file ${shellQuote(filename)} ${shellQuote(url)}`;
+}
+
+/** Slack date formatting: each reader sees their own time zone; the fallback is ISO-8601 UTC. */
+export const slackDate = (at: Date): string =>
+  `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} at {time}|${isoSeconds(at)}>`;
+
+export const isoSeconds = (at: Date): string => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const mention = (userId: string) => `<@${userId}>`;
+
+const ephemeral = (text: string, blocks?: KnownBlock[]): Reply =>
+  blocks === undefined ? { response_type: 'ephemeral', text } : { response_type: 'ephemeral', text, blocks };
+
+const section = (mrkdwn: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } });
+
+const context = (mrkdwn: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn }] });
+
+function codeBlock(label: string, code: string): RichTextBlock {
+  return {
+    type: 'rich_text',
+    elements: [
+      { type: 'rich_text_section', elements: [{ type: 'text', text: label, style: { bold: true } }] },
+      { type: 'rich_text_preformatted', elements: [{ type: 'text', text: code }] },
+    ],
+  };
+}
+
+export const messages = {
+  missingFilename: (expiry: string) =>
+    `Tell me the file name first, then the expiry: \`${COMMAND} report.pdf ${escapeMrkdwn(expiry)}\`. Nothing was created.`,
+  badExpiry: (typed: string, range: string) =>
+    `"${escapeMrkdwn(typed)}" isn't an expiry I can use. Give a number and a unit m, h, d or w (like 45m, 2h, 3d, 1w), from ${range}. Nothing was created.`,
+  emptyFilename: () => `Give the file name to collect, like \`${COMMAND} report.pdf\`. Nothing was created.`,
+  nothingLeft: (typed: string) =>
+    `"${escapeMrkdwn(typed)}" has nothing usable as a file name once folders, dots and control characters are removed. Try a plain name like \`report.pdf\`. Nothing was created.`,
+  refused: (admins: readonly string[]) =>
+    admins.length > 0
+      ? `You can't create upload links here. Ask an admin for access: ${admins.map(mention).join(', ')}.`
+      : "You can't create upload links here, and no admins are set up yet: ask whoever runs this bot to add you to ALLOWED_USER_IDS or ADMIN_USER_IDS.",
+  signingUnavailable: () =>
+    "I can't sign upload links right now: the bot's AWS credentials are missing or expired. Nothing was created; please tell whoever runs this bot.",
+  internalError: () => 'Something went wrong on my side and nothing was created. Please try again in a moment.',
+  expiryLimited: (requested: Date) =>
+    `This link expires earlier than the ${isoSeconds(requested)} you asked for, because the AWS credentials the bot signs with expire then.`,
+} as const;
+
+export function renderHelp(bounds: { minSeconds: number; maxSeconds: number }, defaultExpirySeconds: number): Reply {
+  const lines = [
+    `*${COMMAND}* creates a link your partner can upload one file to, straight into this channel's S3 folder. Only you see the reply.`,
+    `• \`${COMMAND} report.pdf\` — link for report.pdf, valid ${formatDuration(defaultExpirySeconds)}`,
+    `• \`${COMMAND} "Q3 figures.xlsx" 2h\` — quote names with spaces; the expiry is a number and m, h, d or w`,
+    `Expiry: ${describeRange(bounds)}. Each link makes a new, unique object, so two links never overwrite each other.`,
+  ];
+  return ephemeral(lines.join('\n').replace(/\*|`/g, ''), [section(lines.join('\n'))]);
+}
+
+export function renderIssued(link: IssuedLink, now: Date): Reply {
+  const location = `s3://${link.bucket}/${link.key}`;
+  const remaining = Math.max(0, Math.round((link.expiresAt.getTime() - now.getTime()) / 1000));
+  const blocks: KnownBlock[] = [
+    {
+      type: 'rich_text',
+      elements: [
+        {
+          type: 'rich_text_section',
+          elements: [
+            { type: 'text', text: 'Upload link for ' },
+            { type: 'text', text: link.filename, style: { bold: true } },
+            { type: 'text', text: '\nLands in ' },
+            { type: 'text', text: location, style: { code: true } },
+          ],
+        },
+      ],
+    },
+    section(`Expires ${slackDate(link.expiresAt)} (in about ${formatDuration(roundDown(remaining))})`),
+  ];
+  if (link.limitedByCredentials) blocks.push(context(`:warning: ${messages.expiryLimited(link.requestedExpiresAt)}`));
+  blocks.push(
+    codeBlock('Upload URL (PUT)', link.url),
+    codeBlock('Upload from a terminal', curlCommand(link.filename, link.url)),
+    context(
+      'Only you can see this. Anyone with the link can upload to this key until it expires: share it only with the person sending the file.',
+    ),
+  );
+  const text = [
+    `Upload link for ${link.filename} → ${location}`,
+    `Expires ${isoSeconds(link.expiresAt)}${link.limitedByCredentials ? ' (limited by the AWS credentials)' : ''}`,
+    link.url,
+  ].join('\n');
+  return ephemeral(escapeMrkdwn(text), blocks);
+}
+
+/** "in about 23 hours" reads better than "in about 86340 seconds" when a second has passed. */
+function roundDown(seconds: number): number {
+  for (const size of [604_800, 86_400, 3600, 60]) {
+    if (seconds >= size) return Math.floor(seconds / size) * size;
+  }
+  return seconds;
+}
+
+export function renderOutcome(outcome: UploadOutcome, now: Date): Reply {
+  switch (outcome.kind) {
+    case 'help':
+      return renderHelp(outcome.bounds, outcome.defaultExpirySeconds);
+    case 'missing-filename':
+      return ephemeral(messages.missingFilename(outcome.expiry));
+    case 'bad-expiry':
+      return ephemeral(messages.badExpiry(outcome.typed, describeRange(outcome.bounds)));
+    case 'bad-filename':
+      return ephemeral(outcome.reason === 'empty' ? messages.emptyFilename() : messages.nothingLeft(outcome.typed));
+    case 'refused':
+      return ephemeral(messages.refused(outcome.admins));
+    case 'signing-unavailable':
+      return ephemeral(messages.signingUnavailable());
+    case 'issued':
+      return renderIssued(outcome.link, now);
+  }
+}
