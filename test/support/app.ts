@@ -1,0 +1,114 @@
+/**
+ * The real app on a loopback port, against a real verifying S3 server and the fake Slack Web API.
+ * Each test builds its own and closes it.
+ */
+import type { AddressInfo } from 'node:net';
+import { type AccessPolicy, staticAccessPolicy } from '../../src/access.js';
+import { buildApp, SLACK_EVENTS_PATH } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { createS3Signer, type SignerOptions, type UploadSigner } from '../../src/signer.js';
+import { type LocalS3, S3_CREDENTIALS, S3_REGION, startLocalS3 } from './s3.js';
+import { FAKE_BOT, type FakeSlackApi, startFakeSlackApi } from './slack-api.js';
+import { type CommandFields, commandBody, type PostOptions, postSigned, type SignedPost } from './slack-request.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+export const BOT_TOKEN = 'xoxb-test-0000-token';
+export const ADMIN = 'U0ADMIN';
+export const ALLOWED = 'U0ALICE';
+export const STRANGER = 'U0MALLORY';
+
+export interface TestApp {
+  readonly baseUrl: string;
+  readonly config: Config;
+  readonly s3: LocalS3;
+  readonly slack: FakeSlackApi;
+  readonly logs: string[];
+  command(fields: CommandFields, options?: PostOptions): Promise<SignedPost>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  readonly env?: Record<string, string>;
+  readonly credentials?: SignerOptions['credentials'];
+  readonly signer?: (config: Config) => UploadSigner;
+  readonly access?: (config: Config) => AccessPolicy;
+  readonly now?: () => Date;
+}
+
+/** The environment a test app runs with; tests override single variables. */
+export function testEnv(s3: LocalS3, slack: FakeSlackApi, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.url,
+    S3_BUCKET: s3.bucket,
+    AWS_REGION: S3_REGION,
+    S3_ENDPOINT: s3.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    ADMIN_USER_IDS: ADMIN,
+    ALLOWED_USER_IDS: ALLOWED,
+    LOG_LEVEL: 'debug',
+    PORT: '0',
+    ...extra,
+  };
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const s3 = await startLocalS3();
+  const slack = await startFakeSlackApi();
+  const config = loadConfig(testEnv(s3, slack, options.env));
+  const logs: string[] = [];
+  const logger = createLogger({
+    level: config.logLevel,
+    secrets: [BOT_TOKEN, SIGNING_SECRET, S3_CREDENTIALS.secretAccessKey],
+    write: (line) => logs.push(line),
+  });
+  const signer =
+    options.signer?.(config) ??
+    createS3Signer({ target: config.s3, credentials: options.credentials ?? S3_CREDENTIALS });
+  const running = buildApp({
+    config,
+    signer,
+    access: options.access?.(config) ?? staticAccessPolicy(config),
+    logger,
+    identity: { botId: FAKE_BOT.botId, botUserId: FAKE_BOT.botUserId },
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const server = await running.start(0);
+  const { port } = server?.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    baseUrl,
+    config,
+    s3,
+    slack,
+    logs,
+    command: (fields, postOptions) =>
+      postSigned(`${baseUrl}${SLACK_EVENTS_PATH}`, SIGNING_SECRET, commandBody(fields), postOptions),
+    async close() {
+      await running.stop();
+      await Promise.all([s3.close(), slack.close()]);
+    },
+  };
+}
+
+/** Read a reply the way Slack shows it: the first preformatted block holds the URL. */
+export function urlFromReply(reply: Record<string, unknown> | undefined): string {
+  const blocks = (reply?.blocks ?? []) as {
+    type: string;
+    elements?: { type: string; elements?: { text?: string }[] }[];
+  }[];
+  for (const block of blocks) {
+    for (const element of block.elements ?? []) {
+      if (element.type === 'rich_text_preformatted') {
+        const text = element.elements?.map((e) => e.text ?? '').join('') ?? '';
+        if (text.startsWith('http')) return text;
+      }
+    }
+  }
+  throw new Error(`no URL in reply: ${JSON.stringify(reply)}`);
+}
+
+/** Every string of a reply (blocks and fallback), for "never shows X" checks. */
+export const replyText = (reply: Record<string, unknown> | undefined): string => JSON.stringify(reply ?? {});
