@@ -76,7 +76,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const server = await running.start(0);
-  const { port } = server?.address() as AddressInfo;
+  if (server === undefined) throw new Error('the test app runs in HTTP mode');
+  const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
     baseUrl,
