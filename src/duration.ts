@@ -35,20 +35,26 @@ const UNIT_ALIASES: Record<string, Unit> = {
 /** The SigV4 ceiling for a query-signed URL: 7 days. */
 export const SIGV4_MAX_SECONDS = 604_800;
 
-/** Anything shaped like "<digits><letters>": a duration attempt, valid or not. */
+/** The forms we accept: a whole number (at most 9 digits) and letters. */
 const DURATION_SHAPE = /^(\d{1,9})\s*([a-z]+)$/i;
+/**
+ * Anything shaped like "<number><letters>": a duration attempt, valid or not. Wider than what we accept, so that
+ * `report.pdf 1.5h` is answered "1.5h isn't an expiry" instead of becoming a file named "report.pdf 1.5h".
+ */
+const DURATION_ATTEMPT = /^\d+(?:[.,]\d+)?\s*[a-z]+$/i;
 
 export function looksLikeDuration(text: string): boolean {
-  return DURATION_SHAPE.test(text.trim());
+  return DURATION_ATTEMPT.test(text.trim());
 }
 
 /** Seconds for a duration such as `2h`, or `undefined` when the text is not one. */
 export function parseDuration(text: string): number | undefined {
   const match = DURATION_SHAPE.exec(text.trim());
   if (!match) return undefined;
-  const unit = UNIT_ALIASES[(match[2] ?? '').toLowerCase()];
-  if (!unit) return undefined;
-  return Number(match[1]) * UNIT_SECONDS[unit];
+  const alias = (match[2] ?? '').toLowerCase();
+  // Own keys only: `1constructor` must not find Object.prototype.constructor and come out as NaN seconds.
+  if (!Object.hasOwn(UNIT_ALIASES, alias)) return undefined;
+  return Number(match[1]) * UNIT_SECONDS[UNIT_ALIASES[alias] as Unit];
 }
 
 /** `90` → "1 minute 30 seconds" is never needed: we only format whole minutes and up, largest unit that divides. */

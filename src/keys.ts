@@ -17,6 +17,7 @@ export const byteLength = (text: string): number => utf8.encode(text).length;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 const WHITESPACE_CONTROLS = /[\t\n\v\f\r\u0085\u2028\u2029]/g;
+const LONE_SURROGATES = /\p{Cs}/gu;
 /** Both separators: a Windows path pasted on a Mac still loses its folders. */
 const SEPARATORS = /[/\\]/;
 
@@ -28,7 +29,13 @@ export type SafeName = { ok: true; name: string } | { ok: false; reason: 'empty'
  */
 export function safeFilename(typed: string): SafeName {
   if (typed.trim() === '') return { ok: false, reason: 'empty' };
-  const cleaned = typed.normalize('NFC').replace(WHITESPACE_CONTROLS, ' ').replace(UNSAFE_CHARS, '');
+  // NFC last: removing a control between a letter and its accent (`e\u202e\u0301`) must still leave a composed `é`.
+  // Lone surrogates go too: they cannot be encoded as UTF-8, so the key could not be signed or stored.
+  const cleaned = typed
+    .replace(WHITESPACE_CONTROLS, ' ')
+    .replace(UNSAFE_CHARS, '')
+    .replace(LONE_SURROGATES, '')
+    .normalize('NFC');
   const lastPart = cleaned.split(SEPARATORS).at(-1) ?? '';
   // Trailing dots and spaces are dropped by Windows when the file is downloaded; leading spaces are never meant.
   const name = lastPart
@@ -55,6 +62,24 @@ export function truncateToBytes(text: string, maxBytes: number): string {
   return out;
 }
 
+/**
+ * `truncateToBytes`, except that when not even the first grapheme fits (a long ZWJ chain, Zalgo text) the text is cut
+ * by code points: a split grapheme is better than an empty file name.
+ */
+function cutName(text: string, maxBytes: number): string {
+  const whole = truncateToBytes(text, maxBytes);
+  if (whole !== '') return whole;
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const size = byteLength(ch);
+    if (used + size > maxBytes) break;
+    out += ch;
+    used += size;
+  }
+  return out;
+}
+
 /** Longest extension we try to keep whole, in bytes (`.tar.gz` style double extensions are kept as the last part). */
 const MAX_EXTENSION_BYTES = 32;
 
@@ -64,10 +89,10 @@ export function fitFilename(name: string, maxBytes: number): string {
   const dot = name.lastIndexOf('.');
   const extension = dot > 0 ? name.slice(dot) : '';
   if (extension !== '' && byteLength(extension) <= Math.min(MAX_EXTENSION_BYTES, maxBytes - 1)) {
-    const stem = truncateToBytes(name.slice(0, dot), maxBytes - byteLength(extension)).trimEnd();
+    const stem = cutName(name.slice(0, dot), maxBytes - byteLength(extension)).trimEnd();
     if (stem !== '') return stem + extension;
   }
-  return truncateToBytes(name, maxBytes);
+  return cutName(name, maxBytes);
 }
 
 /** Problems with a key prefix, in words; empty when it is fine. Used for `UPLOAD_PREFIX` and per-channel overrides. */

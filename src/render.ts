@@ -6,7 +6,9 @@ import type { KnownBlock, RichTextBlock } from '@slack/types';
 import { describeRange, formatDuration } from './duration.js';
 import type { IssuedLink, UploadOutcome } from './upload.js';
 
-export const COMMAND = '/upload-link';
+import { COMMAND } from './slack-app.js';
+
+export { COMMAND };
 
 export interface Reply {
   readonly response_type: 'ephemeral';

@@ -5,7 +5,7 @@
 import { WebClient } from '@slack/web-api';
 import dotenv from 'dotenv';
 import { staticAccessPolicy } from './access.js';
-import { type BotIdentity, buildApp } from './app.js';
+import { type BotIdentity, buildApp, SLACK_EVENTS_PATH } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { createS3Signer } from './signer.js';
@@ -30,6 +30,11 @@ async function checkSlackToken(config: Config): Promise<BotIdentity> {
     return { botId: result.bot_id, botUserId: result.user_id };
   } catch (error) {
     if (error instanceof StartupError) throw error;
+    if ((error as { code?: string }).code === 'slack_webapi_request_error') {
+      throw new StartupError(
+        `Could not reach Slack's Web API at ${config.slack.apiUrl ?? 'https://slack.com/api/'} (${(error as Error).message}). Check the network, or SLACK_API_URL if you set it.`,
+      );
+    }
     const code = (error as { data?: { error?: string } }).data?.error;
     const reason = code ?? (error instanceof Error ? error.message : String(error));
     throw new StartupError(
@@ -89,10 +94,11 @@ export async function main(env: NodeJS.ProcessEnv): Promise<void> {
     logger,
     identity,
   });
-  await running.start(config.port);
+  const server = await running.start(config.port);
+  const address = server?.address();
   logger.info(
-    config.slack.appToken === undefined
-      ? `upload-link is listening on port ${config.port} (HTTP mode, Slack endpoint /slack/events)`
+    address && typeof address === 'object'
+      ? `upload-link is listening on port ${address.port} (HTTP mode, Slack endpoint ${SLACK_EVENTS_PATH})`
       : 'upload-link is connected to Slack (Socket Mode)',
   );
 

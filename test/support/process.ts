@@ -1,0 +1,62 @@
+/**
+ * The bot as a real process (`src/server.ts` through tsx), in an empty working directory so no `.env` leaks in.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSX = join(ROOT, 'node_modules/tsx/dist/esm/index.mjs');
+const SERVER = join(ROOT, 'src/server.ts');
+
+export interface BotProcess {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  /** Resolves with the port once the bot logs that it listens; rejects if it exits first. */
+  readonly listening: Promise<number>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  cleanup(): Promise<void>;
+}
+
+export async function spawnBot(env: Record<string, string>): Promise<BotProcess> {
+  const cwd = await mkdtemp(join(tmpdir(), 'upload-link-proc-'));
+  const child = spawn(process.execPath, ['--import', TSX, SERVER], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on('exit', (code, signal) => done({ code, signal })),
+  );
+  const listening = new Promise<number>((done, fail) => {
+    const onData = () => {
+      const match = /listening on port (\d+)/.exec(output);
+      if (match) done(Number(match[1]));
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    exited.then(({ code }) => fail(new Error(`bot exited (${code}) before listening:\n${output}`)));
+  });
+  listening.catch(() => {});
+  return {
+    child,
+    output: () => output,
+    listening,
+    exited,
+    async cleanup() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      await rm(cwd, { recursive: true, force: true });
+    },
+  };
+}
