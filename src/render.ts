@@ -4,9 +4,8 @@
  */
 import type { KnownBlock, RichTextBlock } from '@slack/types';
 import { describeRange, formatDuration } from './duration.js';
-import type { IssuedLink, UploadOutcome } from './upload.js';
-
 import { COMMAND } from './slack-app.js';
+import type { IssuedLink, UploadOutcome } from './upload.js';
 
 export { COMMAND };
 

@@ -1,11 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { SLACK_EVENTS_PATH } from '../src/app.js';
 import { BOT_SCOPES, COMMAND } from '../src/slack-app.js';
 
 interface Manifest {
-  features: { bot_user?: unknown; slash_commands: { command: string; url: string; should_escape: boolean; usage_hint?: string }[] };
+  features: {
+    bot_user?: unknown;
+    slash_commands: { command: string; url: string; should_escape: boolean; usage_hint?: string }[];
+  };
   oauth_config: { scopes: { bot: string[] } };
   settings: { socket_mode_enabled: boolean };
 }

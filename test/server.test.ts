@@ -17,7 +17,10 @@ describe('the bot process', () => {
     bot = s3 = slack = undefined;
   });
 
-  const awsEnv = { AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey };
+  const awsEnv = {
+    AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+  };
 
   it('lists every configuration problem in plain words and exits 1 without a stack trace', async () => {
     bot = await spawnBot({ SLACK_BOT_TOKEN: 'not-a-token', S3_BUCKET: '', MAX_EXPIRY: '9d' });
