@@ -4,11 +4,16 @@
  */
 import type { Server } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, type Logger, type Receiver, SocketModeReceiver } from '@slack/bolt';
-import type { AccessPolicy } from './access.js';
+import { WebClient } from '@slack/web-api';
+import { createAccessPolicy } from './access.js';
+import { type AdminDeps, adminCommandOf, runAdminCommand } from './admin.js';
+import { tokenize } from './command.js';
 import type { Config } from './config.js';
-import { COMMAND, messages, renderOutcome } from './render.js';
+import { type GroupDirectory, slackGroupDirectory } from './groups.js';
+import { COMMAND, messages, renderLines, renderOutcome } from './render.js';
 import type { UploadSigner } from './signer.js';
-import { handleUploadCommand } from './upload.js';
+import type { AccessStore } from './store/index.js';
+import { handleUploadCommand, type UploadDeps } from './upload.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 export const HEALTH_PATH = '/healthz';
@@ -21,10 +26,12 @@ export interface BotIdentity {
 export interface AppDeps {
   readonly config: Config;
   readonly signer: UploadSigner;
-  readonly access: AccessPolicy;
+  readonly store: AccessStore;
   readonly logger: Logger;
   /** From `auth.test` at start, so Bolt does not call it again on its own (unhandled) path. */
   readonly identity: BotIdentity;
+  /** User group membership; by default read from Slack's Web API (cached 60 s). */
+  readonly groups?: GroupDirectory;
   readonly now?: () => Date;
   readonly newId?: () => string;
 }
@@ -59,10 +66,14 @@ function buildReceiver(config: Config, logger: Logger): Receiver {
   });
 }
 
+/** Calls made while a user waits for a reply: no retries, and a short timeout, within Slack's 3 seconds. */
+const IN_REQUEST_CALL_OPTIONS = { retryConfig: { retries: 0 }, timeout: 1500 } as const;
+
 export function buildApp(deps: AppDeps): RunningApp {
-  const { config, logger } = deps;
+  const { config, logger, store } = deps;
   const now = deps.now ?? (() => new Date());
   const receiver = buildReceiver(config, logger);
+  const slackApi = config.slack.apiUrl === undefined ? {} : { slackApiUrl: config.slack.apiUrl };
   const app = new App({
     receiver,
     token: config.slack.botToken,
@@ -72,24 +83,45 @@ export function buildApp(deps: AppDeps): RunningApp {
     tokenVerificationEnabled: false,
     logger,
     convoStore: false,
-    clientOptions: config.slack.apiUrl === undefined ? {} : { slackApiUrl: config.slack.apiUrl },
+    clientOptions: slackApi,
   });
 
-  const uploadDeps = {
+  const groups =
+    deps.groups ??
+    slackGroupDirectory(new WebClient(config.slack.botToken, { ...slackApi, ...IN_REQUEST_CALL_OPTIONS, logger }));
+  const access = createAccessPolicy({ lists: config, store, groups });
+  const uploadDeps: UploadDeps = {
     settings: config,
-    access: deps.access,
+    store,
+    access,
     signer: deps.signer,
     now,
     ...(deps.newId === undefined ? {} : { newId: deps.newId }),
-    onSigningUnavailable: (error: Error) => logger.error(`Cannot sign upload links: ${error.message}`),
+    onSigningUnavailable: (error) => logger.error(`Cannot sign upload links: ${error.message}`),
+    onStoreUnavailable: (error) => logger.error(`Access store unavailable: ${error.message}`),
+  };
+  const adminDeps: AdminDeps = {
+    settings: config,
+    configAdmins: config.adminUserIds,
+    configAllowed: config.allowedUserIds,
+    store,
+    access,
+    groups,
+    now,
   };
 
   app.command(COMMAND, async ({ command, ack }) => {
     try {
+      const tokens = tokenize(command.text);
+      if (adminCommandOf(tokens) !== undefined) {
+        const result = await runAdminCommand(adminDeps, command.user_id, tokens, command.channel_id);
+        await ack(renderLines(result.lines));
+        return;
+      }
       const outcome = await handleUploadCommand(uploadDeps, {
         userId: command.user_id,
         channelId: command.channel_id,
-        text: command.text,
+        tokens,
       });
       if (outcome.kind === 'issued') {
         logger.info(`link issued user=${command.user_id} channel=${command.channel_id} key=${outcome.link.key}`);

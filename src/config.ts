@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { describeRange, MIN_EXPIRY_SECONDS, parseDuration, SIGV4_MAX_SECONDS } from './duration.js';
 import { prefixProblems } from './keys.js';
+import { type DatabaseTarget, parseDatabaseUrl } from './store/database.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -29,6 +30,8 @@ export interface Config {
   readonly maxExpirySeconds: number;
   readonly adminUserIds: readonly string[];
   readonly allowedUserIds: readonly string[];
+  /** Where access rules and the audit trail live: DATABASE_URL (SQLite file by default). */
+  readonly database: DatabaseTarget;
   readonly port: number;
   readonly logLevel: LogLevel;
 }
@@ -120,6 +123,11 @@ const schema = z.object({
   MAX_EXPIRY: optional(duration('MAX_EXPIRY')),
   ADMIN_USER_IDS: optional(userIds('ADMIN_USER_IDS')),
   ALLOWED_USER_IDS: optional(userIds('ALLOWED_USER_IDS')),
+  DATABASE_URL: optional(
+    text().refine((value) => parseDatabaseUrl(value) !== undefined, {
+      message: 'DATABASE_URL must be sqlite:<path> or postgres://user:password@host:port/database',
+    }),
+  ),
   PORT: optional(z.coerce.number({ error: 'PORT must be a number' }).int().min(0).max(65_535, 'PORT must be 0–65535')),
   LOG_LEVEL: optional(
     z.enum(['debug', 'info', 'warn', 'error'], { error: 'LOG_LEVEL must be one of debug, info, warn, error' }),
@@ -191,6 +199,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     maxExpirySeconds: e.MAX_EXPIRY ?? DEFAULTS.maxExpirySeconds,
     adminUserIds: e.ADMIN_USER_IDS ?? [],
     allowedUserIds: e.ALLOWED_USER_IDS ?? [],
+    database: parseDatabaseUrl(e.DATABASE_URL) as DatabaseTarget,
     port: e.PORT ?? DEFAULTS.port,
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
   });

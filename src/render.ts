@@ -3,6 +3,7 @@
  * https://docs.slack.dev/reference/block-kit/blocks
  */
 import type { KnownBlock, RichTextBlock } from '@slack/types';
+import { USAGE } from './admin.js';
 import { describeRange, formatDuration } from './duration.js';
 import { COMMAND } from './slack-app.js';
 import type { IssuedLink, UploadOutcome } from './upload.js';
@@ -65,6 +66,10 @@ export const messages = {
     admins.length > 0
       ? `You can't create upload links here. Ask an admin for access: ${admins.map(mention).join(', ')}.`
       : "You can't create upload links here, and no admins are set up yet: ask whoever runs this bot to add you to ALLOWED_USER_IDS or ADMIN_USER_IDS.",
+  groupsUnchecked: () =>
+    "Some access comes through user groups, and Slack didn't answer when I checked them; if you're in one of those groups, try again in a minute.",
+  storeUnavailable: () =>
+    'The access store is temporarily unavailable, so nothing was created. Please try again in a moment.',
   signingUnavailable: () =>
     "I can't sign upload links right now: the bot's AWS credentials are missing or expired. Nothing was created; please tell whoever runs this bot.",
   internalError: () => 'Something went wrong on my side and nothing was created. Please try again in a moment.',
@@ -72,13 +77,24 @@ export const messages = {
     `This link expires earlier than the ${isoSeconds(requested)} you asked for, because the AWS credentials the bot signs with expire then.`,
 } as const;
 
-export function renderHelp(bounds: { minSeconds: number; maxSeconds: number }, defaultExpirySeconds: number): Reply {
+export function renderHelp(
+  bounds: { minSeconds: number; maxSeconds: number },
+  defaultExpirySeconds: number,
+  forAdmin = false,
+): Reply {
   const lines = [
     `*${COMMAND}* creates a link your partner can upload one file to, straight into this channel's S3 folder. Only you see the reply.`,
     `• \`${COMMAND} report.pdf\` — link for report.pdf, valid ${formatDuration(defaultExpirySeconds)}`,
     `• \`${COMMAND} "Q3 figures.xlsx" 2h\` — quote names with spaces; the expiry is a number and m, h, d or w`,
     `Expiry: ${describeRange(bounds)}. Each link makes a new, unique object, so two links never overwrite each other.`,
   ];
+  if (forAdmin) {
+    lines.push(
+      '*Admin commands*',
+      ...Object.values(USAGE).map((usage) => `• \`${usage}\``),
+      "The app's Home tab shows every rule and lets you change them.",
+    );
+  }
   return ephemeral(lines.join('\n').replace(/\*|`/g, ''), [section(lines.join('\n'))]);
 }
 
@@ -129,7 +145,7 @@ function roundDown(seconds: number): number {
 export function renderOutcome(outcome: UploadOutcome, now: Date): Reply {
   switch (outcome.kind) {
     case 'help':
-      return renderHelp(outcome.bounds, outcome.defaultExpirySeconds);
+      return renderHelp(outcome.bounds, outcome.defaultExpirySeconds, outcome.forAdmin);
     case 'missing-filename':
       return ephemeral(messages.missingFilename(outcome.expiry));
     case 'bad-expiry':
@@ -137,10 +153,37 @@ export function renderOutcome(outcome: UploadOutcome, now: Date): Reply {
     case 'bad-filename':
       return ephemeral(outcome.reason === 'empty' ? messages.emptyFilename() : messages.nothingLeft(outcome.typed));
     case 'refused':
-      return ephemeral(messages.refused(outcome.admins));
+      return ephemeral(
+        outcome.groupsUnchecked
+          ? `${messages.refused(outcome.admins)} ${messages.groupsUnchecked()}`
+          : messages.refused(outcome.admins),
+      );
+    case 'store-unavailable':
+      return ephemeral(messages.storeUnavailable());
     case 'signing-unavailable':
       return ephemeral(messages.signingUnavailable());
     case 'issued':
       return renderIssued(outcome.link, now);
   }
+}
+
+/** Slack rejects a section over 3000 characters: split long replies into several sections on line breaks. */
+export function textSections(lines: readonly string[], limit = 2900): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  let current = '';
+  for (const line of lines) {
+    const piece = line.length > limit ? `${line.slice(0, limit - 1)}…` : line;
+    if (current !== '' && current.length + 1 + piece.length > limit) {
+      blocks.push(section(current));
+      current = '';
+    }
+    current = current === '' ? piece : `${current}\n${piece}`;
+  }
+  if (current !== '') blocks.push(section(current));
+  return blocks.slice(0, 50);
+}
+
+/** An admin command's result as an ephemeral reply. */
+export function renderLines(lines: readonly string[]): Reply {
+  return ephemeral(lines.join('\n'), textSections(lines));
 }

@@ -4,11 +4,11 @@
  */
 import { WebClient } from '@slack/web-api';
 import dotenv from 'dotenv';
-import { staticAccessPolicy } from './access.js';
 import { type BotIdentity, buildApp, SLACK_EVENTS_PATH } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { createS3Signer } from './signer.js';
+import { type AccessStore, describeTarget, openAccessStore } from './store/index.js';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -87,13 +87,21 @@ export async function main(env: NodeJS.ProcessEnv): Promise<void> {
     );
   }
 
-  const running = buildApp({
-    config,
-    signer,
-    access: staticAccessPolicy(config),
-    logger,
-    identity,
-  });
+  let store: AccessStore;
+  try {
+    store = openAccessStore(config.database, logger);
+    const { applied } = await store.migrate();
+    logger.info(
+      `Access store: ${describeTarget(config.database)}${applied.length > 0 ? ` (applied migrations: ${applied.join(', ')})` : ''}`,
+    );
+  } catch (error) {
+    process.stderr.write(
+      `upload-link cannot start: the access store (${describeTarget(config.database)}) could not be opened or migrated: ${(error as Error).message}\n`,
+    );
+    process.exit(1);
+  }
+
+  const running = buildApp({ config, signer, store, logger, identity });
   const server = await running.start(config.port);
   const address = server?.address();
   logger.info(
@@ -111,13 +119,16 @@ export async function main(env: NodeJS.ProcessEnv): Promise<void> {
       logger.warn('Shutdown took too long; exiting now');
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('Error while stopping:', error);
-        process.exit(1);
-      },
-    );
+    running
+      .stop()
+      .then(() => store.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error('Error while stopping:', error);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,18 +1,23 @@
 /**
- * The command path without Slack or AWS types: text in, outcome out.
+ * The link path without Slack or AWS types: text in, outcome out.
  *
- *     parse command text → decide access → build key → sign
+ *     parse command text → channel settings → check input → decide access → build key → sign → audit
+ *
+ * Every issued link and every refusal is written to the audit trail before the reply; when the store is
+ * unavailable the user is told that nothing was created.
  */
 import type { AccessPolicy } from './access.js';
-import { parseUploadCommand, tokenize } from './command.js';
+import { type EffectiveSettings, effectiveSettings, type GlobalSettings } from './channel-settings.js';
+import { parseUploadCommand, type Token } from './command.js';
 import { checkExpiry, type ExpiryBounds, MIN_EXPIRY_SECONDS } from './duration.js';
-import { buildObjectKey, channelPrefix, newObjectId, safeFilename } from './keys.js';
+import { buildObjectKey, newObjectId, safeFilename } from './keys.js';
 import { SigningUnavailableError, type UploadSigner } from './signer.js';
+import { type AccessStore, StoreUnavailableError } from './store/index.js';
 
 export interface UploadRequest {
   readonly userId: string;
   readonly channelId: string;
-  readonly text: string;
+  readonly tokens: readonly Token[];
 }
 
 export interface IssuedLink {
@@ -26,37 +31,62 @@ export interface IssuedLink {
 }
 
 export type UploadOutcome =
-  | { readonly kind: 'help'; readonly bounds: ExpiryBounds; readonly defaultExpirySeconds: number }
+  | {
+      readonly kind: 'help';
+      readonly bounds: ExpiryBounds;
+      readonly defaultExpirySeconds: number;
+      /** Admins also see the admin commands. */
+      readonly forAdmin: boolean;
+    }
   | { readonly kind: 'bad-expiry'; readonly typed: string; readonly bounds: ExpiryBounds }
   | { readonly kind: 'missing-filename'; readonly expiry: string }
   | { readonly kind: 'bad-filename'; readonly typed: string; readonly reason: 'empty' | 'nothing-left' }
-  | { readonly kind: 'refused'; readonly admins: readonly string[] }
+  | { readonly kind: 'refused'; readonly admins: readonly string[]; readonly groupsUnchecked: boolean }
   | { readonly kind: 'signing-unavailable' }
+  | { readonly kind: 'store-unavailable' }
   | { readonly kind: 'issued'; readonly link: IssuedLink };
 
-export interface UploadSettings {
-  readonly uploadPrefix: string;
-  readonly defaultExpirySeconds: number;
-  readonly maxExpirySeconds: number;
-}
-
 export interface UploadDeps {
-  readonly settings: UploadSettings;
+  readonly settings: GlobalSettings;
+  readonly store: AccessStore;
   readonly access: AccessPolicy;
   readonly signer: UploadSigner;
   readonly now: () => Date;
   readonly newId?: () => string;
   readonly onSigningUnavailable?: (error: SigningUnavailableError) => void;
+  readonly onStoreUnavailable?: (error: StoreUnavailableError) => void;
 }
 
+const boundsOf = (settings: EffectiveSettings): ExpiryBounds => ({
+  minSeconds: MIN_EXPIRY_SECONDS,
+  maxSeconds: settings.maxExpirySeconds,
+});
+
 export async function handleUploadCommand(deps: UploadDeps, request: UploadRequest): Promise<UploadOutcome> {
-  const { settings } = deps;
-  const bounds: ExpiryBounds = { minSeconds: MIN_EXPIRY_SECONDS, maxSeconds: settings.maxExpirySeconds };
-  const command = parseUploadCommand(tokenize(request.text));
-  if (command.kind === 'help') {
-    return { kind: 'help', bounds, defaultExpirySeconds: settings.defaultExpirySeconds };
+  try {
+    return await issue(deps, request);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) {
+      deps.onStoreUnavailable?.(error);
+      return { kind: 'store-unavailable' };
+    }
+    throw error;
   }
+}
+
+async function issue(deps: UploadDeps, request: UploadRequest): Promise<UploadOutcome> {
+  const command = parseUploadCommand(request.tokens);
   if (command.kind === 'missing-filename') return command;
+  const settings = effectiveSettings(
+    deps.settings,
+    request.channelId,
+    await deps.store.channelSettings(request.channelId),
+  );
+  const bounds = boundsOf(settings);
+  if (command.kind === 'help') {
+    const forAdmin = await deps.access.isAdmin(request.userId);
+    return { kind: 'help', bounds, defaultExpirySeconds: settings.defaultExpirySeconds, forAdmin };
+  }
 
   // Input problems are reported before access, so a typo is not answered with "ask an admin".
   let expiresIn = settings.defaultExpirySeconds;
@@ -69,23 +99,53 @@ export async function handleUploadCommand(deps: UploadDeps, request: UploadReque
   if (!safe.ok) return { kind: 'bad-filename', typed: command.filename, reason: safe.reason };
 
   const decision = await deps.access.decide(request.userId, request.channelId);
-  if (!decision.allowed) return { kind: 'refused', admins: decision.admins };
+  if (!decision.allowed) {
+    await deps.store.recordAudit(
+      {
+        actor: request.userId,
+        action: 'link.refused',
+        channelId: request.channelId,
+        detail: { filename: safe.name, ...(decision.groupsUnchecked ? { groupsUnchecked: true } : {}) },
+      },
+      deps.now(),
+    );
+    return { kind: 'refused', admins: decision.admins, groupsUnchecked: decision.groupsUnchecked };
+  }
 
   const now = deps.now();
   const key = buildObjectKey({
-    prefix: channelPrefix(settings.uploadPrefix, request.channelId),
+    prefix: settings.prefix,
     date: now,
     id: (deps.newId ?? newObjectId)(),
     filename: safe.name,
   });
+  let signed: Awaited<ReturnType<UploadSigner['signUpload']>>;
   try {
-    const signed = await deps.signer.signUpload(key, expiresIn, now);
-    return { kind: 'issued', link: { filename: safe.name, bucket: deps.signer.bucket, key, ...signed } };
+    signed = await deps.signer.signUpload(key, expiresIn, now);
   } catch (error) {
-    if (error instanceof SigningUnavailableError) {
-      deps.onSigningUnavailable?.(error);
-      return { kind: 'signing-unavailable' };
-    }
-    throw error;
+    if (!(error instanceof SigningUnavailableError)) throw error;
+    deps.onSigningUnavailable?.(error);
+    return { kind: 'signing-unavailable' };
   }
+  // Written before the reply: if this fails the URL is never shown, so nothing was created.
+  await deps.store.recordAudit(
+    {
+      actor: request.userId,
+      action: 'link.issued',
+      channelId: request.channelId,
+      detail: {
+        filename: safe.name,
+        key,
+        expiresAt: signed.expiresAt.toISOString(),
+        grant:
+          decision.grant.kind === 'admin'
+            ? 'admin'
+            : decision.grant.via
+              ? `group:${decision.grant.via}`
+              : decision.grant.scope,
+      },
+    },
+    now,
+  );
+  return { kind: 'issued', link: { filename: safe.name, bucket: deps.signer.bucket, key, ...signed } };
 }

@@ -2,12 +2,16 @@
  * The real app on a loopback port, against a real verifying S3 server and the fake Slack Web API.
  * Each test builds its own and closes it.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { type AccessPolicy, staticAccessPolicy } from '../../src/access.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildApp, SLACK_EVENTS_PATH } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import type { GroupDirectory } from '../../src/groups.js';
 import { createLogger } from '../../src/log.js';
 import { createS3Signer, type SignerOptions, type UploadSigner } from '../../src/signer.js';
+import { type AccessStore, openAccessStore } from '../../src/store/index.js';
 import { type LocalS3, S3_CREDENTIALS, S3_REGION, startLocalS3 } from './s3.js';
 import { FAKE_BOT, type FakeSlackApi, startFakeSlackApi } from './slack-api.js';
 import { type CommandFields, commandBody, type PostOptions, postSigned, type SignedPost } from './slack-request.js';
@@ -23,6 +27,7 @@ export interface TestApp {
   readonly config: Config;
   readonly s3: LocalS3;
   readonly slack: FakeSlackApi;
+  readonly store: AccessStore;
   readonly logs: string[];
   command(fields: CommandFields, options?: PostOptions): Promise<SignedPost>;
   close(): Promise<void>;
@@ -32,8 +37,13 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
   readonly credentials?: SignerOptions['credentials'];
   readonly signer?: (config: Config) => UploadSigner;
-  readonly access?: (config: Config) => AccessPolicy;
+  readonly groups?: GroupDirectory;
   readonly now?: () => Date;
+  /** DATABASE_URL; by default a fresh SQLite file in a temporary folder, removed on close. */
+  readonly databaseUrl?: string;
+  /** Shared with other test apps (they are then not closed with this one). */
+  readonly s3?: LocalS3;
+  readonly slack?: FakeSlackApi;
 }
 
 /** The environment a test app runs with; tests override single variables. */
@@ -55,24 +65,29 @@ export function testEnv(s3: LocalS3, slack: FakeSlackApi, extra: Record<string, 
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const s3 = await startLocalS3();
-  const slack = await startFakeSlackApi();
-  const config = loadConfig(testEnv(s3, slack, options.env));
+  const s3 = options.s3 ?? (await startLocalS3());
+  const slack = options.slack ?? (await startFakeSlackApi());
+  const dataDir = options.databaseUrl === undefined ? await mkdtemp(join(tmpdir(), 'upload-link-db-')) : undefined;
+  const databaseUrl = options.databaseUrl ?? `sqlite:${join(dataDir as string, 'upload-link.db')}`;
+  const config = loadConfig(testEnv(s3, slack, { DATABASE_URL: databaseUrl, ...options.env }));
   const logs: string[] = [];
   const logger = createLogger({
     level: config.logLevel,
     secrets: [BOT_TOKEN, SIGNING_SECRET, S3_CREDENTIALS.secretAccessKey],
     write: (line) => logs.push(line),
   });
+  const store = openAccessStore(config.database, logger);
+  await store.migrate();
   const signer =
     options.signer?.(config) ??
     createS3Signer({ target: config.s3, credentials: options.credentials ?? S3_CREDENTIALS });
   const running = buildApp({
     config,
     signer,
-    access: options.access?.(config) ?? staticAccessPolicy(config),
+    store,
     logger,
     identity: { botId: FAKE_BOT.botId, botUserId: FAKE_BOT.botUserId },
+    ...(options.groups === undefined ? {} : { groups: options.groups }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const server = await running.start(0);
@@ -84,12 +99,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     s3,
     slack,
+    store,
     logs,
     command: (fields, postOptions) =>
       postSigned(`${baseUrl}${SLACK_EVENTS_PATH}`, SIGNING_SECRET, commandBody(fields), postOptions),
     async close() {
       await running.stop();
-      await Promise.all([s3.close(), slack.close()]);
+      await store.close();
+      if (options.s3 === undefined) await s3.close();
+      if (options.slack === undefined) await slack.close();
+      if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

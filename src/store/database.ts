@@ -1,0 +1,66 @@
+/**
+ * Opening the store's database from DATABASE_URL: an SQLite file by default, PostgreSQL for several instances.
+ * One query layer (Kysely) for both.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from '@slack/bolt';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Dialect } from './migrations.js';
+import type { Database } from './schema.js';
+
+export const DEFAULT_SQLITE_PATH = './data/upload-link.db';
+
+export type DatabaseTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+
+/**
+ * `undefined` → the default SQLite file; `sqlite:<path>` (also `sqlite://<path>`, `sqlite:///abs/path`,
+ * `sqlite::memory:`) → that file; `postgres://…` or `postgresql://…` → PostgreSQL. Anything else: undefined.
+ */
+export function parseDatabaseUrl(url: string | undefined): DatabaseTarget | undefined {
+  if (url === undefined) return { dialect: 'sqlite', path: DEFAULT_SQLITE_PATH };
+  if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgres', url };
+  const sqlite = /^sqlite:(?:\/\/)?(.*)$/i.exec(url);
+  if (sqlite) {
+    const path = sqlite[1] ?? '';
+    return path === '' ? undefined : { dialect: 'sqlite', path };
+  }
+  return undefined;
+}
+
+/** What a target is, for logs: never a password. */
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.dialect === 'sqlite') return `SQLite ${target.path}`;
+  const url = new URL(target.url);
+  return `PostgreSQL ${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`;
+}
+
+export interface OpenDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export function openDatabase(target: DatabaseTarget, logger?: Logger): OpenDatabase {
+  if (target.dialect === 'sqlite') {
+    if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
+    const database = new SQLite(target.path);
+    database.pragma('journal_mode = WAL');
+    database.pragma('busy_timeout = 2000');
+    database.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    return { db, dialect: 'sqlite', close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: 10,
+    connectionTimeoutMillis: 2000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its server emits 'error' on the pool; unhandled, that would end the process.
+  pool.on('error', (error) => logger?.warn(`PostgreSQL connection lost: ${error.message}`));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}

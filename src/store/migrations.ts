@@ -1,0 +1,79 @@
+/**
+ * Schema migrations, in code so they ship inside the build. Run at start and by `npm run migrate`.
+ * Append new migrations; never edit one that has shipped.
+ */
+import { type Kysely, sql } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_access': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('admins')
+          .addColumn('user_id', 'text', (c) => c.primaryKey())
+          .addColumn('added_by', 'text', (c) => c.notNull())
+          .addColumn('added_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('access_entries')
+          .addColumn('subject_type', 'text', (c) => c.notNull().check(sqlIn(['user', 'usergroup'])))
+          .addColumn('subject_id', 'text', (c) => c.notNull())
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('added_by', 'text', (c) => c.notNull())
+          .addColumn('added_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('access_entries_pk', ['subject_type', 'subject_id', 'scope'])
+          .execute();
+        await db.schema.createIndex('access_entries_scope').on('access_entries').column('scope').execute();
+        await db.schema
+          .createTable('channel_settings')
+          .addColumn('channel_id', 'text', (c) => c.primaryKey())
+          .addColumn('key_prefix', 'text')
+          .addColumn('default_expiry_seconds', 'integer')
+          .addColumn('max_expiry_seconds', 'integer')
+          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('audit_events')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('channel_id', 'text')
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('audit_events_channel').on('audit_events').columns(['channel_id', 'id']).execute();
+        await db.schema.createIndex('audit_events_actor').on('audit_events').columns(['actor', 'id']).execute();
+      },
+    },
+  };
+}
+
+/** `subject_type in ('user', 'usergroup')` from constants (never user input). */
+function sqlIn(values: readonly string[]) {
+  return sql.raw(`subject_type in (${values.map((v) => `'${v}'`).join(', ')})`);
+}
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations() {
+    return migrations(this.dialect);
+  }
+}
+
+export interface MigrationReport {
+  readonly applied: readonly string[];
+}
+
+/** Bring the schema to the latest version; throws with the failing migration's error. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<MigrationReport> {
+  const migrator = new Migrator({ db, provider: new InCodeProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

@@ -1,0 +1,396 @@
+/**
+ * The access store: admins added from Slack, allowlist entries, channel settings and the audit trail.
+ * Every change writes its audit event in the same transaction. Nothing here is cached: several instances on one
+ * PostgreSQL see each other's changes on their next request.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { type Dialect, type MigrationReport, migrateToLatest } from './migrations.js';
+import { type Database, EVERYWHERE, type SubjectType } from './schema.js';
+
+export type { SubjectType };
+export { EVERYWHERE };
+
+/** The store cannot be reached or failed: users get "temporarily unavailable, nothing was created". */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+export interface Subject {
+  readonly type: SubjectType;
+  readonly id: string;
+}
+
+export interface AccessEntry extends Subject {
+  /** A channel id, or EVERYWHERE. */
+  readonly scope: string;
+  readonly addedBy: string;
+  readonly addedAt: Date;
+}
+
+export interface AdminRecord {
+  readonly userId: string;
+  readonly addedBy: string;
+  readonly addedAt: Date;
+}
+
+export interface ChannelSettings {
+  readonly channelId: string;
+  readonly keyPrefix: string | undefined;
+  readonly defaultExpirySeconds: number | undefined;
+  readonly maxExpirySeconds: number | undefined;
+  readonly updatedBy: string;
+  readonly updatedAt: Date;
+}
+
+/** A change to channel settings: a value sets, `null` clears back to the default, absent leaves as is. */
+export interface ChannelSettingsPatch {
+  readonly keyPrefix?: string | null;
+  readonly defaultExpirySeconds?: number | null;
+  readonly maxExpirySeconds?: number | null;
+}
+
+export type AuditAction =
+  | 'link.issued'
+  | 'link.refused'
+  | 'access.allow'
+  | 'access.disallow'
+  | 'admin.add'
+  | 'admin.remove'
+  | 'settings.update';
+
+export interface AuditEvent {
+  readonly actor: string;
+  readonly action: AuditAction;
+  readonly channelId: string | undefined;
+  /** What happened. Never a URL. */
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export interface AuditRecord extends AuditEvent {
+  readonly id: number;
+  readonly at: Date;
+}
+
+export interface AuditQuery {
+  readonly channelId?: string;
+  readonly actor?: string;
+  readonly action?: AuditAction;
+  readonly limit: number;
+}
+
+export interface ChangeResult {
+  /** Subjects whose state changed. */
+  readonly changed: readonly Subject[];
+  /** Subjects that were already in the asked state. */
+  readonly unchanged: readonly Subject[];
+}
+
+export interface AccessStore {
+  migrate(): Promise<MigrationReport>;
+  close(): Promise<void>;
+
+  listAdmins(): Promise<AdminRecord[]>;
+  isAdmin(userId: string): Promise<boolean>;
+  addAdmin(userId: string, actor: string, at: Date): Promise<boolean>;
+  removeAdmin(userId: string, actor: string, at: Date): Promise<boolean>;
+
+  /** Entries that apply in `channelId`: its own and the "everywhere" ones. */
+  entriesFor(channelId: string): Promise<AccessEntry[]>;
+  listEntries(): Promise<AccessEntry[]>;
+  allow(subjects: readonly Subject[], scope: string, actor: string, at: Date): Promise<ChangeResult>;
+  disallow(subjects: readonly Subject[], scope: string, actor: string, at: Date): Promise<ChangeResult>;
+
+  channelSettings(channelId: string): Promise<ChannelSettings | undefined>;
+  listChannelSettings(): Promise<ChannelSettings[]>;
+  updateChannelSettings(
+    channelId: string,
+    patch: ChannelSettingsPatch,
+    actor: string,
+    at: Date,
+  ): Promise<ChannelSettings>;
+
+  recordAudit(event: AuditEvent, at: Date): Promise<void>;
+  listAudit(query: AuditQuery): Promise<AuditRecord[]>;
+}
+
+const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Run `work`; any database failure becomes a StoreUnavailableError. */
+async function guard<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) throw error;
+    throw new StoreUnavailableError(`the access store failed: ${describeError(error)}`, { cause: error });
+  }
+}
+
+const subjectKey = (s: Subject) => `${s.type}:${s.id}`;
+
+function uniqueSubjects(subjects: readonly Subject[]): Subject[] {
+  const seen = new Map<string, Subject>();
+  for (const s of subjects) seen.set(subjectKey(s), { type: s.type, id: s.id });
+  return [...seen.values()];
+}
+
+async function insertAudit(trx: Kysely<Database> | Transaction<Database>, event: AuditEvent, at: Date) {
+  await trx
+    .insertInto('audit_events')
+    .values({
+      at: at.toISOString(),
+      actor: event.actor,
+      action: event.action,
+      channel_id: event.channelId ?? null,
+      detail: JSON.stringify(event.detail),
+    })
+    .execute();
+}
+
+const scopeDetail = (scope: string) => (scope === EVERYWHERE ? 'everywhere' : scope);
+
+export function createAccessStore(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>): AccessStore {
+  return {
+    migrate: () => guard(() => migrateToLatest(db as Kysely<unknown>, dialect)),
+    close,
+
+    listAdmins: () =>
+      guard(async () => {
+        const rows = await db.selectFrom('admins').selectAll().orderBy('added_at').orderBy('user_id').execute();
+        return rows.map((r) => ({ userId: r.user_id, addedBy: r.added_by, addedAt: new Date(r.added_at) }));
+      }),
+
+    isAdmin: (userId) =>
+      guard(async () => {
+        const row = await db.selectFrom('admins').select('user_id').where('user_id', '=', userId).executeTakeFirst();
+        return row !== undefined;
+      }),
+
+    addAdmin: (userId, actor, at) =>
+      guard(() =>
+        db.transaction().execute(async (trx) => {
+          const existing = await trx
+            .selectFrom('admins')
+            .select('user_id')
+            .where('user_id', '=', userId)
+            .executeTakeFirst();
+          if (existing) return false;
+          await trx
+            .insertInto('admins')
+            .values({ user_id: userId, added_by: actor, added_at: at.toISOString() })
+            .execute();
+          await insertAudit(trx, { actor, action: 'admin.add', channelId: undefined, detail: { user: userId } }, at);
+          return true;
+        }),
+      ),
+
+    removeAdmin: (userId, actor, at) =>
+      guard(() =>
+        db.transaction().execute(async (trx) => {
+          const result = await trx.deleteFrom('admins').where('user_id', '=', userId).executeTakeFirst();
+          if (Number(result.numDeletedRows) === 0) return false;
+          await insertAudit(trx, { actor, action: 'admin.remove', channelId: undefined, detail: { user: userId } }, at);
+          return true;
+        }),
+      ),
+
+    entriesFor: (channelId) =>
+      guard(async () => {
+        const rows = await db
+          .selectFrom('access_entries')
+          .selectAll()
+          .where('scope', 'in', [channelId, EVERYWHERE])
+          .execute();
+        return rows.map(toEntry);
+      }),
+
+    listEntries: () =>
+      guard(async () => {
+        const rows = await db
+          .selectFrom('access_entries')
+          .selectAll()
+          .orderBy('scope')
+          .orderBy('added_at')
+          .orderBy('subject_id')
+          .execute();
+        return rows.map(toEntry);
+      }),
+
+    allow: (subjects, scope, actor, at) =>
+      guard(() =>
+        db.transaction().execute(async (trx) => {
+          const wanted = uniqueSubjects(subjects);
+          const existing = await existingSubjects(trx, wanted, scope);
+          const changed = wanted.filter((s) => !existing.has(subjectKey(s)));
+          if (changed.length > 0) {
+            await trx
+              .insertInto('access_entries')
+              .values(
+                changed.map((s) => ({
+                  subject_type: s.type,
+                  subject_id: s.id,
+                  scope,
+                  added_by: actor,
+                  added_at: at.toISOString(),
+                })),
+              )
+              .execute();
+            await insertAudit(
+              trx,
+              {
+                actor,
+                action: 'access.allow',
+                channelId: scope === EVERYWHERE ? undefined : scope,
+                detail: { scope: scopeDetail(scope), subjects: changed.map(subjectKey) },
+              },
+              at,
+            );
+          }
+          return { changed, unchanged: wanted.filter((s) => existing.has(subjectKey(s))) };
+        }),
+      ),
+
+    disallow: (subjects, scope, actor, at) =>
+      guard(() =>
+        db.transaction().execute(async (trx) => {
+          const wanted = uniqueSubjects(subjects);
+          const existing = await existingSubjects(trx, wanted, scope);
+          const changed = wanted.filter((s) => existing.has(subjectKey(s)));
+          for (const s of changed) {
+            await trx
+              .deleteFrom('access_entries')
+              .where('subject_type', '=', s.type)
+              .where('subject_id', '=', s.id)
+              .where('scope', '=', scope)
+              .execute();
+          }
+          if (changed.length > 0) {
+            await insertAudit(
+              trx,
+              {
+                actor,
+                action: 'access.disallow',
+                channelId: scope === EVERYWHERE ? undefined : scope,
+                detail: { scope: scopeDetail(scope), subjects: changed.map(subjectKey) },
+              },
+              at,
+            );
+          }
+          return { changed, unchanged: wanted.filter((s) => !existing.has(subjectKey(s))) };
+        }),
+      ),
+
+    channelSettings: (channelId) =>
+      guard(async () => {
+        const row = await db
+          .selectFrom('channel_settings')
+          .selectAll()
+          .where('channel_id', '=', channelId)
+          .executeTakeFirst();
+        return row === undefined ? undefined : toSettings(row);
+      }),
+
+    listChannelSettings: () =>
+      guard(async () => {
+        const rows = await db.selectFrom('channel_settings').selectAll().orderBy('channel_id').execute();
+        return rows.map(toSettings);
+      }),
+
+    updateChannelSettings: (channelId, patch, actor, at) =>
+      guard(() =>
+        db.transaction().execute(async (trx) => {
+          const current = await trx
+            .selectFrom('channel_settings')
+            .selectAll()
+            .where('channel_id', '=', channelId)
+            .executeTakeFirst();
+          const next = {
+            channel_id: channelId,
+            key_prefix: patch.keyPrefix === undefined ? (current?.key_prefix ?? null) : patch.keyPrefix,
+            default_expiry_seconds:
+              patch.defaultExpirySeconds === undefined
+                ? (current?.default_expiry_seconds ?? null)
+                : patch.defaultExpirySeconds,
+            max_expiry_seconds:
+              patch.maxExpirySeconds === undefined ? (current?.max_expiry_seconds ?? null) : patch.maxExpirySeconds,
+            updated_by: actor,
+            updated_at: at.toISOString(),
+          };
+          if (current) {
+            await trx.updateTable('channel_settings').set(next).where('channel_id', '=', channelId).execute();
+          } else {
+            await trx.insertInto('channel_settings').values(next).execute();
+          }
+          await insertAudit(
+            trx,
+            {
+              actor,
+              action: 'settings.update',
+              channelId,
+              detail: {
+                prefix: next.key_prefix,
+                defaultExpirySeconds: next.default_expiry_seconds,
+                maxExpirySeconds: next.max_expiry_seconds,
+              },
+            },
+            at,
+          );
+          return toSettings(next);
+        }),
+      ),
+
+    recordAudit: (event, at) => guard(() => insertAudit(db, event, at)),
+
+    listAudit: (query) =>
+      guard(async () => {
+        let q = db.selectFrom('audit_events').selectAll();
+        if (query.channelId !== undefined) q = q.where('channel_id', '=', query.channelId);
+        if (query.actor !== undefined) q = q.where('actor', '=', query.actor);
+        if (query.action !== undefined) q = q.where('action', '=', query.action);
+        const rows = await q.orderBy('id', 'desc').limit(query.limit).execute();
+        return rows.map((r) => ({
+          id: Number(r.id),
+          at: new Date(r.at),
+          actor: r.actor,
+          action: r.action as AuditAction,
+          channelId: r.channel_id ?? undefined,
+          detail: JSON.parse(r.detail) as Record<string, unknown>,
+        }));
+      }),
+  };
+}
+
+async function existingSubjects(trx: Transaction<Database>, subjects: readonly Subject[], scope: string) {
+  if (subjects.length === 0) return new Set<string>();
+  const rows = await trx
+    .selectFrom('access_entries')
+    .select(['subject_type', 'subject_id'])
+    .where('scope', '=', scope)
+    .where(
+      'subject_id',
+      'in',
+      subjects.map((s) => s.id),
+    )
+    .execute();
+  return new Set(rows.map((r) => subjectKey({ type: r.subject_type, id: r.subject_id })));
+}
+
+function toEntry(row: Database['access_entries']): AccessEntry {
+  return {
+    type: row.subject_type,
+    id: row.subject_id,
+    scope: row.scope,
+    addedBy: row.added_by,
+    addedAt: new Date(row.added_at),
+  };
+}
+
+function toSettings(row: Database['channel_settings']): ChannelSettings {
+  return {
+    channelId: row.channel_id,
+    keyPrefix: row.key_prefix ?? undefined,
+    defaultExpirySeconds: row.default_expiry_seconds ?? undefined,
+    maxExpirySeconds: row.max_expiry_seconds ?? undefined,
+    updatedBy: row.updated_by,
+    updatedAt: new Date(row.updated_at),
+  };
+}
