@@ -4,4 +4,4 @@
 export const COMMAND = '/upload-link';
 
 /** The bot scopes the code needs, and no more. */
-export const BOT_SCOPES = ['commands'] as const;
+export const BOT_SCOPES = ['commands', 'usergroups:read'] as const;
