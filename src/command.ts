@@ -6,7 +6,7 @@
  * (`.md`, `.zip`, `.mov` and `.io` are all top-level domains), and `&`, `<`, `>` arrive as HTML entities.
  * https://docs.slack.dev/interactivity/implementing-slash-commands#escaping
  */
-import { looksLikeDuration } from './duration.js';
+import { looksLikeDuration, parseDuration } from './duration.js';
 
 /** One piece of a token: plain text, or a Slack-escaped entity. */
 export type Piece =
@@ -144,13 +144,29 @@ export function parseUploadCommand(tokens: readonly Token[]): UploadCommand {
   const first = tokens[0];
   if (first === undefined) return { kind: 'help' };
   if (tokens.length === 1 && !first.quoted && HELP_WORDS.has(first.text.toLowerCase())) return { kind: 'help' };
-  const last = tokens.at(-1) as Token;
-  const hasExpiry = !last.quoted && last.pieces.every((p) => p.kind === 'text') && looksLikeDuration(last.text);
-  if (hasExpiry && tokens.length === 1) return { kind: 'missing-filename', expiry: last.text };
-  const nameTokens = hasExpiry ? tokens.slice(0, -1) : tokens;
-  return {
-    kind: 'upload',
-    filename: nameTokens.map((t) => t.text).join(' '),
-    expiry: hasExpiry ? last.text : undefined,
-  };
+  const plain = (t: Token | undefined): t is Token =>
+    t !== undefined && !t.quoted && t.pieces.every((p) => p.kind === 'text');
+  const last = tokens.at(-1);
+  const beforeLast = tokens.at(-2);
+  // "2h", or "2 hours" typed as two words.
+  let expiryTokens = 0;
+  if (plain(last) && looksLikeDuration(last.text)) expiryTokens = 1;
+  else if (
+    plain(last) &&
+    plain(beforeLast) &&
+    /^\d+$/.test(beforeLast.text) &&
+    parseDuration(beforeLast.text + last.text) !== undefined
+  ) {
+    expiryTokens = 2;
+  }
+  const expiry =
+    expiryTokens === 0
+      ? undefined
+      : tokens
+          .slice(-expiryTokens)
+          .map((t) => t.text)
+          .join(' ');
+  if (expiry !== undefined && tokens.length === expiryTokens) return { kind: 'missing-filename', expiry };
+  const nameTokens = tokens.slice(0, tokens.length - expiryTokens);
+  return { kind: 'upload', filename: nameTokens.map((t) => t.text).join(' '), expiry };
 }

@@ -130,19 +130,33 @@ const schema = z.object({
   ),
   PORT: optional(z.coerce.number({ error: 'PORT must be a number' }).int().min(0).max(65_535, 'PORT must be 0–65535')),
   LOG_LEVEL: optional(
-    z.enum(['debug', 'info', 'warn', 'error'], { error: 'LOG_LEVEL must be one of debug, info, warn, error' }),
+    z.preprocess(
+      (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+      z.enum(['debug', 'info', 'warn', 'error'], { error: 'LOG_LEVEL must be one of debug, info, warn, error' }),
+    ),
   ),
 });
 
+const trimmedValue = (env: Readonly<Record<string, string | undefined>>, name: string) =>
+  env[name]?.trim() ? env[name]?.trim() : undefined;
+
 /** Checks across variables; run on the raw values so they are reported even when other variables are wrong. */
 function crossProblems(env: Readonly<Record<string, string | undefined>>): string[] {
-  const get = (name: string) => (env[name]?.trim() ? env[name]?.trim() : undefined);
+  const get = (name: string) => trimmedValue(env, name);
   const problems: string[] = [];
   if (get('SLACK_APP_TOKEN') === undefined && get('SLACK_SIGNING_SECRET') === undefined) {
     problems.push(
       "SLACK_SIGNING_SECRET is missing: the Signing Secret from your Slack app's Basic Information page (or set SLACK_APP_TOKEN for Socket Mode)",
     );
   }
+  problems.push(...settingsProblems(env));
+  return problems;
+}
+
+/** The cross checks on UPLOAD_PREFIX, DEFAULT_EXPIRY and MAX_EXPIRY, shared by loadConfig and loadCliConfig. */
+function settingsProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const get = (name: string) => trimmedValue(env, name);
+  const problems: string[] = [];
   for (const problem of prefixProblems(get('UPLOAD_PREFIX') ?? DEFAULTS.uploadPrefix)) {
     problems.push(`UPLOAD_PREFIX ${problem}`);
   }
@@ -171,12 +185,7 @@ const DEFAULTS = {
 /** Validate `env` (normally `process.env` after dotenv) into a Config; throws ConfigError listing every problem. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const result = schema.safeParse(env);
-  const problems = result.success
-    ? []
-    : result.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? '');
-        return issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
-      });
+  const problems = result.success ? [] : issueProblems(result.error.issues);
   problems.push(...crossProblems(env));
   if (!result.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   const e = result.data;
@@ -202,6 +211,49 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     database: parseDatabaseUrl(e.DATABASE_URL) as DatabaseTarget,
     port: e.PORT ?? DEFAULTS.port,
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
+  });
+}
+
+/** Zod issues → plain sentences, each starting with the variable's name. */
+function issueProblems(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const name = String(issue.path[0] ?? '');
+    return issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
+  });
+}
+
+/**
+ * What the admin CLI needs: the store and the access and channel settings, but no Slack and no S3, so it works
+ * where only DATABASE_URL is set (bootstrapping admins, operations). Same rules and messages as loadConfig.
+ */
+export type CliConfig = Pick<
+  Config,
+  'uploadPrefix' | 'defaultExpirySeconds' | 'maxExpirySeconds' | 'adminUserIds' | 'allowedUserIds' | 'database'
+>;
+
+const cliSchema = schema.pick({
+  UPLOAD_PREFIX: true,
+  DEFAULT_EXPIRY: true,
+  MAX_EXPIRY: true,
+  ADMIN_USER_IDS: true,
+  ALLOWED_USER_IDS: true,
+  DATABASE_URL: true,
+});
+
+/** Validate the CLI's part of `env` into a CliConfig; throws ConfigError listing every problem. */
+export function loadCliConfig(env: Readonly<Record<string, string | undefined>>): CliConfig {
+  const result = cliSchema.safeParse(env);
+  const problems = result.success ? [] : issueProblems(result.error.issues);
+  problems.push(...settingsProblems(env));
+  if (!result.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  const e = result.data;
+  return deepFreeze({
+    uploadPrefix: e.UPLOAD_PREFIX ?? DEFAULTS.uploadPrefix,
+    defaultExpirySeconds: e.DEFAULT_EXPIRY ?? DEFAULTS.defaultExpirySeconds,
+    maxExpirySeconds: e.MAX_EXPIRY ?? DEFAULTS.maxExpirySeconds,
+    adminUserIds: e.ADMIN_USER_IDS ?? [],
+    allowedUserIds: e.ALLOWED_USER_IDS ?? [],
+    database: parseDatabaseUrl(e.DATABASE_URL) as DatabaseTarget,
   });
 }
 

@@ -12,7 +12,10 @@ const ORDER: Record<LogLevel, number> = {
 };
 
 const PATTERNS: readonly [RegExp, string][] = [
-  [/(X-Amz-(?:Signature|Security-Token|Credential)=)[^&\s"'<>]+/gi, '$1[redacted]'],
+  [
+    /(X-Amz-(?:Signature|Security-Token|Credential)(?:=|%3D))[^&\s"'<>%]+(?:%[0-9A-F]{2}[^&\s"'<>%]*)*/gi,
+    '$1[redacted]',
+  ],
   [/\bxox[a-z]-[A-Za-z0-9-]+/g, 'xox?-[redacted]'],
   [/\bxapp-[A-Za-z0-9-]+/g, 'xapp-[redacted]'],
   // AWS access key ids (AKIA… long-term, ASIA… temporary).

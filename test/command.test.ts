@@ -177,3 +177,19 @@ describe('parseUploadCommand', () => {
     });
   });
 });
+
+describe('expiry typed as two words', () => {
+  it.each([
+    ['report.pdf 2 weeks', 'report.pdf', '2 weeks'],
+    ['report.pdf 3 days', 'report.pdf', '3 days'],
+    ['"Q3 figures.xlsx" 45 min', 'Q3 figures.xlsx', '45 min'],
+    ['Chapter 2 x.pdf', 'Chapter 2 x.pdf', undefined],
+    ['file 2 x', 'file 2 x', undefined],
+  ])('%j → file %j, expiry %j', (text, filename, expiry) => {
+    expect(parseUploadCommand(tokenize(text))).toEqual({ kind: 'upload', filename, expiry });
+  });
+
+  it('a lone two-word expiry asks for the file name', () => {
+    expect(parseUploadCommand(tokenize('2 weeks'))).toEqual({ kind: 'missing-filename', expiry: '2 weeks' });
+  });
+});

@@ -39,6 +39,27 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads LOG_LEVEL in any case', () => {
+    expect(loadConfig({ ...MINIMAL, LOG_LEVEL: 'WARN' }).logLevel).toBe('warn');
+  });
+
+  it('reads DATABASE_URL: SQLite by default, sqlite:<path>, postgres://', () => {
+    expect(loadConfig(MINIMAL).database).toEqual({ dialect: 'sqlite', path: './data/upload-link.db' });
+    expect(loadConfig({ ...MINIMAL, DATABASE_URL: 'sqlite:/var/lib/ul.db' }).database).toEqual({
+      dialect: 'sqlite',
+      path: '/var/lib/ul.db',
+    });
+    expect(loadConfig({ ...MINIMAL, DATABASE_URL: 'sqlite:///var/lib/ul.db' }).database).toEqual({
+      dialect: 'sqlite',
+      path: '/var/lib/ul.db',
+    });
+    const pg = 'postgres://ul:secret@db.internal:5432/upload_link';
+    expect(loadConfig({ ...MINIMAL, DATABASE_URL: pg }).database).toEqual({ dialect: 'postgres', url: pg });
+    expect(() => loadConfig({ ...MINIMAL, DATABASE_URL: 'mysql://x' })).toThrow(
+      /DATABASE_URL must be sqlite:<path> or postgres:/,
+    );
+  });
+
   it('reads every optional setting', () => {
     const config = loadConfig({
       ...MINIMAL,

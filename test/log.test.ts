@@ -137,3 +137,10 @@ describe('createLogger', () => {
     expect(lines[0]).toContain('[object Object] 10');
   });
 });
+
+describe('redact, percent-encoded', () => {
+  it('removes a signature whose "=" arrived encoded, as in a logged query string', () => {
+    const line = redact('GET /x?X-Amz-Signature%3Dabc123%2Bdef&y=1');
+    expect(line).toBe('GET /x?X-Amz-Signature%3D[redacted]&y=1');
+  });
+});
