@@ -48,7 +48,8 @@ export function openDatabase(target: DatabaseTarget, logger?: Logger): OpenDatab
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
     const database = new SQLite(target.path);
     database.pragma('journal_mode = WAL');
-    database.pragma('busy_timeout = 2000');
+    // Short: a user waits on this within Slack's 3-second window.
+    database.pragma('busy_timeout = 1000');
     database.pragma('foreign_keys = ON');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
