@@ -60,8 +60,12 @@ export function openDatabase(target: DatabaseTarget, logger?: Logger): OpenDatab
     connectionTimeoutMillis: 2000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client losing its server emits 'error' on the pool; unhandled, that would end the process.
-  pool.on('error', (error) => logger?.warn(`PostgreSQL connection lost: ${error.message}`));
+  // A client losing its server emits 'error': the pool forwards it for idle clients, but a client that is checked
+  // out (or between check-out and release) emits it on itself. Unhandled, either ends the process, so listen on
+  // both; the query in flight fails on its own and the pool replaces the client.
+  const lost = (error: Error) => logger?.warn(`PostgreSQL connection lost: ${error.message}`);
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

@@ -104,6 +104,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     command: (fields, postOptions) =>
       postSigned(`${baseUrl}${SLACK_EVENTS_PATH}`, SIGNING_SECRET, commandBody(fields), postOptions),
     async close() {
+      assertNoSecretsLogged(logs);
       await running.stop();
       await store.close();
       if (options.s3 === undefined) await s3.close();
@@ -132,3 +133,20 @@ export function urlFromReply(reply: Record<string, unknown> | undefined): string
 
 /** Every string of a reply (blocks and fallback), for "never shows X" checks. */
 export const replyText = (reply: Record<string, unknown> | undefined): string => JSON.stringify(reply ?? {});
+
+/** Every integration test's logs, at debug level, are checked for what must never be logged. */
+export function assertNoSecretsLogged(logs: readonly string[]): void {
+  const text = logs.join('\n');
+  const leaks = [
+    /X-Amz-Signature(=|%3D)(?!\[redacted\])/i,
+    /X-Amz-Security-Token(=|%3D)(?!\[redacted\])/i,
+    /xox[a-z]-(?!\[redacted\])/,
+    /xapp-(?!\[redacted\])/,
+  ].filter((pattern) => pattern.test(text));
+  const values = [SIGNING_SECRET, BOT_TOKEN, S3_CREDENTIALS.secretAccessKey].filter((v) => text.includes(v));
+  if (leaks.length > 0 || values.length > 0) {
+    throw new Error(
+      `secrets in the logs: ${[...leaks.map(String), ...values.map(() => '<a secret value>')].join(', ')}`,
+    );
+  }
+}
