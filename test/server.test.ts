@@ -6,6 +6,38 @@ import { type LocalS3, S3_CREDENTIALS, startLocalS3 } from './support/s3.js';
 import { type FakeSlackApi, startFakeSlackApi } from './support/slack-api.js';
 import { commandBody, slackSignature } from './support/slack-request.js';
 
+/** A signed command whose body is sent in two halves: `started` after the first, `finish()` sends the rest. */
+function halfSentCommand(port: number, filename: string) {
+  const body = commandBody({ text: filename, user_id: 'U0ADMIN' });
+  const timestamp = Math.floor(Date.now() / 1000);
+  const head = [
+    'POST /slack/events HTTP/1.1',
+    `Host: 127.0.0.1:${port}`,
+    'Content-Type: application/x-www-form-urlencoded',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    `X-Slack-Request-Timestamp: ${timestamp}`,
+    `X-Slack-Signature: ${slackSignature(SIGNING_SECRET, timestamp, body)}`,
+    'Connection: close',
+    '',
+    '',
+  ].join('\r\n');
+  const socket = connect(port, '127.0.0.1');
+  let response = '';
+  socket.on('data', (chunk) => {
+    response += chunk;
+  });
+  const closed = new Promise<void>((done) => socket.on('close', () => done()));
+  const started = new Promise<void>((done) => socket.write(head + body.slice(0, 20), () => done()));
+  return {
+    started,
+    async finish() {
+      socket.end(body.slice(20));
+      await closed;
+      return response;
+    },
+  };
+}
+
 describe('the bot process', () => {
   let bot: BotProcess | undefined;
   let s3: LocalS3 | undefined;
@@ -59,41 +91,26 @@ describe('the bot process', () => {
     expect(bot.output()).not.toMatch(/Unhandled|^\s+at /m);
   });
 
-  it('serves, and on SIGTERM finishes the request in flight before exiting 0', async () => {
+  it('serves, and on SIGTERM under load finishes every request in flight before exiting 0', async () => {
     s3 = await startLocalS3();
     slack = await startFakeSlackApi();
     bot = await spawnBot({ ...testEnv(s3, slack), ...awsEnv, LOG_LEVEL: 'info' });
     const port = await bot.listening;
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
-    // Send half a signed command, stop the bot, then send the rest: the reply must still arrive.
-    const body = commandBody({ text: 'report.pdf', user_id: 'U0ADMIN' });
-    const timestamp = Math.floor(Date.now() / 1000);
-    const head = [
-      'POST /slack/events HTTP/1.1',
-      `Host: 127.0.0.1:${port}`,
-      'Content-Type: application/x-www-form-urlencoded',
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      `X-Slack-Request-Timestamp: ${timestamp}`,
-      `X-Slack-Signature: ${slackSignature(SIGNING_SECRET, timestamp, body)}`,
-      'Connection: close',
-      '',
-      '',
-    ].join('\r\n');
-    const socket = connect(port, '127.0.0.1');
-    let response = '';
-    socket.on('data', (chunk) => {
-      response += chunk;
-    });
-    const closed = new Promise<void>((done) => socket.on('close', () => done()));
-    await new Promise<void>((done) => socket.write(head + body.slice(0, 20), () => done()));
+    // Under load: 40 connections each send half a signed command, the bot is told to stop, then every one sends
+    // the rest. Every request in flight must still get its reply, then the process exits 0.
+    const inFlight = Array.from({ length: 40 }, (_, i) => halfSentCommand(port, `report-${i}.pdf`));
+    await Promise.all(inFlight.map((r) => r.started));
     await new Promise((r) => setTimeout(r, 100));
     bot.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));
-    socket.end(body.slice(20));
-    await closed;
-    expect(response).toMatch(/^HTTP\/1\.1 200/);
-    expect(response).toContain('X-Amz-Signature');
+    const responses = await Promise.all(inFlight.map((r) => r.finish()));
+    for (const [i, response] of responses.entries()) {
+      expect(response).toMatch(/^HTTP\/1\.1 200/);
+      expect(response).toContain(`report-${i}.pdf`);
+      expect(response).toContain('X-Amz-Signature');
+    }
     const { code } = await bot.exited;
     expect(code).toBe(0);
     expect(bot.output()).toContain('SIGTERM received');
