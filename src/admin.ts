@@ -14,6 +14,7 @@ import { prefixProblems } from './keys.js';
 import {
   type AccessStore,
   type AuditRecord,
+  type ChannelSettings,
   type ChannelSettingsPatch,
   EVERYWHERE,
   StoreUnavailableError,
@@ -407,26 +408,8 @@ async function settings(
   };
   if (Object.keys(patch).length === 0) return { ok: true, lines: show(`*Settings for <#${channelId}>*`, stored) };
 
-  const globalMax = deps.settings.maxExpirySeconds;
-  const nextMax =
-    patch.maxExpirySeconds === undefined ? stored?.maxExpirySeconds : (patch.maxExpirySeconds ?? undefined);
-  const nextDefault =
-    patch.defaultExpirySeconds === undefined ? stored?.defaultExpirySeconds : (patch.defaultExpirySeconds ?? undefined);
-  const maxBound = { minSeconds: MIN_EXPIRY_SECONDS, maxSeconds: globalMax };
-  if (nextMax !== undefined && (nextMax < MIN_EXPIRY_SECONDS || nextMax > globalMax)) {
-    return {
-      ok: false,
-      lines: [adminMessages.usage('settings', `max-expiry must be ${describeRange(maxBound)} (the bot's MAX_EXPIRY).`)],
-    };
-  }
-  const effectiveMax = nextMax ?? globalMax;
-  if (nextDefault !== undefined && (nextDefault < MIN_EXPIRY_SECONDS || nextDefault > effectiveMax)) {
-    const range = describeRange({ minSeconds: MIN_EXPIRY_SECONDS, maxSeconds: effectiveMax });
-    return {
-      ok: false,
-      lines: [adminMessages.usage('settings', `default-expiry must be ${range} (this channel's max expiry).`)],
-    };
-  }
+  const problem = settingsProblem(deps.settings, stored, patch);
+  if (problem !== undefined) return { ok: false, lines: [adminMessages.usage('settings', problem.problem)] };
   const updated = await deps.store.updateChannelSettings(channelId, patch, actor, deps.now());
   const lines = show(`:white_check_mark: Updated settings for <#${channelId}>`, updated);
   if (updated.keyPrefix !== undefined && !updated.keyPrefix.startsWith(deps.settings.uploadPrefix)) {
@@ -435,6 +418,37 @@ async function settings(
     );
   }
   return { ok: true, lines };
+}
+
+export interface SettingsProblem {
+  readonly setting: 'default-expiry' | 'max-expiry';
+  readonly problem: string;
+}
+
+/**
+ * Why `patch` cannot apply over a channel's `stored` settings: the expiries it would leave out of range. Shared by
+ * the `settings` command and the App Home's settings modal, which shows the problem next to the field.
+ */
+export function settingsProblem(
+  global: GlobalSettings,
+  stored: ChannelSettings | undefined,
+  patch: ChannelSettingsPatch,
+): SettingsProblem | undefined {
+  const globalMax = global.maxExpirySeconds;
+  const nextMax =
+    patch.maxExpirySeconds === undefined ? stored?.maxExpirySeconds : (patch.maxExpirySeconds ?? undefined);
+  const nextDefault =
+    patch.defaultExpirySeconds === undefined ? stored?.defaultExpirySeconds : (patch.defaultExpirySeconds ?? undefined);
+  const maxBound = { minSeconds: MIN_EXPIRY_SECONDS, maxSeconds: globalMax };
+  if (nextMax !== undefined && (nextMax < MIN_EXPIRY_SECONDS || nextMax > globalMax)) {
+    return { setting: 'max-expiry', problem: `max-expiry must be ${describeRange(maxBound)} (the bot's MAX_EXPIRY).` };
+  }
+  const effectiveMax = nextMax ?? globalMax;
+  if (nextDefault !== undefined && (nextDefault < MIN_EXPIRY_SECONDS || nextDefault > effectiveMax)) {
+    const range = describeRange({ minSeconds: MIN_EXPIRY_SECONDS, maxSeconds: effectiveMax });
+    return { setting: 'default-expiry', problem: `default-expiry must be ${range} (this channel's max expiry).` };
+  }
+  return undefined;
 }
 
 /** Who may create links in a channel, and why. */

@@ -10,6 +10,7 @@ import { type AdminDeps, adminCommandOf, runAdminCommand } from './admin.js';
 import { tokenize } from './command.js';
 import type { Config } from './config.js';
 import { type GroupDirectory, slackGroupDirectory } from './groups.js';
+import { registerHome } from './home.js';
 import { COMMAND, messages, renderLines, renderOutcome } from './render.js';
 import type { UploadSigner } from './signer.js';
 import type { AccessStore } from './store/index.js';
@@ -134,6 +135,8 @@ export function buildApp(deps: AppDeps): RunningApp {
       await ack({ response_type: 'ephemeral', text: messages.internalError() });
     }
   });
+
+  registerHome(app, { adminDeps, access, store, groups, logger, now });
 
   app.error(async (error) => {
     logger.error('Unhandled error in a listener:', error);

@@ -18,7 +18,18 @@ export interface FakeSlackApi {
   readonly url: string;
   readonly calls: RecordedCall[];
   handle(method: string, handler: MethodHandler): void;
+  /**
+   * The first call to `method` at or after index `after` in `calls` that `match` accepts, waiting for it (calls made
+   * after a request was acknowledged, like views.publish, arrive later); rejects after `timeoutMs`.
+   */
+  waitForCall(method: string, options?: WaitForCallOptions): Promise<RecordedCall>;
   close(): Promise<void>;
+}
+
+export interface WaitForCallOptions {
+  readonly after?: number;
+  readonly match?: (call: RecordedCall) => boolean;
+  readonly timeoutMs?: number;
 }
 
 export const FAKE_BOT = { botId: 'B0BOT', botUserId: 'U0BOT', teamId: 'T0TEAM' } as const;
@@ -76,6 +87,20 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     url: `http://127.0.0.1:${port}/api/`,
     calls,
     handle: (method, handler) => handlers.set(method, handler),
+    async waitForCall(method, { after = 0, match = () => true, timeoutMs = 5000 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = calls.slice(after).find((call) => call.method === method && match(call));
+        if (found) return found;
+        if (Date.now() > deadline) {
+          const seen = calls.slice(after).map((call) => call.method);
+          throw new Error(
+            `no matching ${method} call within ${timeoutMs} ms; calls seen: ${seen.join(', ') || 'none'}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
