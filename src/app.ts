@@ -84,7 +84,8 @@ export function buildApp(deps: AppDeps): RunningApp {
     tokenVerificationEnabled: false,
     logger,
     convoStore: false,
-    clientOptions: slackApi,
+    // The WebClient's default retries go on for about 30 minutes; our calls are worth a few quick tries at most.
+    clientOptions: { ...slackApi, retryConfig: { retries: 2 } },
   });
 
   const groups =
