@@ -11,6 +11,7 @@ import type { Piece, Token } from './command.js';
 import { describeRange, formatDuration, MIN_EXPIRY_SECONDS, parseDuration } from './duration.js';
 import { type GroupDirectory, GroupLookupError } from './groups.js';
 import { prefixProblems } from './keys.js';
+import { formatSize, parseSize, parseTypes } from './limits.js';
 import {
   type AccessStore,
   type AuditRecord,
@@ -29,7 +30,8 @@ export const USAGE: Record<AdminCommandName, string> = {
   disallow: '/upload-link disallow @person @group … [#channel | everywhere]',
   access: '/upload-link access [#channel]',
   admins: '/upload-link admins [add | remove @person …]',
-  settings: '/upload-link settings [#channel] [prefix=<folder/>] [default-expiry=<2h>] [max-expiry=<3d>]',
+  settings:
+    '/upload-link settings [#channel] [prefix=<folder/>] [default-expiry=<2h>] [max-expiry=<3d>] [max-size=<200MB>] [types=<pdf,xlsx>]',
   audit: '/upload-link audit [#channel] [N]',
 };
 
@@ -191,8 +193,26 @@ export function parseAdminCommand(tokens: readonly Token[], currentChannel: stri
           }
           if (name === 'default-expiry') patch.defaultExpirySeconds = seconds;
           else patch.maxExpirySeconds = seconds;
+        } else if (name === 'max-size') {
+          const size = reset ? null : parseSize(value);
+          if (size === undefined) {
+            return fail(
+              `"${value}" isn't a size: use a number and B, KB, MB or GB (like 200MB), up to 5 GB, or \`default\`.`,
+            );
+          }
+          patch.maxSizeBytes = size;
+        } else if (name === 'types') {
+          const types = reset ? null : parseTypes(value);
+          if (types === undefined) {
+            return fail(
+              `"${value}" isn't a list of file types: use extensions separated by commas (like pdf,xlsx), or \`default\`.`,
+            );
+          }
+          patch.allowedTypes = types;
         } else {
-          return fail(`There is no setting \`${name}\`: use prefix=, default-expiry= or max-expiry=.`);
+          return fail(
+            `There is no setting \`${name}\`: use prefix=, default-expiry=, max-expiry=, max-size= or types=.`,
+          );
         }
       }
       const channel = needChannel(channelId ?? currentChannel);
@@ -404,6 +424,8 @@ async function settings(
       `• prefix: \`${e.prefix}\`${mark(e.overridden.prefix)}`,
       `• default expiry: ${formatDuration(e.defaultExpirySeconds)}${mark(e.overridden.defaultExpiry)}`,
       `• max expiry: ${formatDuration(e.maxExpirySeconds)}${mark(e.overridden.maxExpiry)}`,
+      `• max size: ${s?.maxSizeBytes === undefined ? 'none (5 GB, the S3 limit) (default)' : formatSize(s.maxSizeBytes)}`,
+      `• types: ${s?.allowedTypes === undefined ? 'any (default)' : s.allowedTypes.join(', ')}`,
     ];
   };
   if (Object.keys(patch).length === 0) return { ok: true, lines: show(`*Settings for <#${channelId}>*`, stored) };
@@ -514,7 +536,13 @@ function describeEvent(e: AuditRecord): string {
     case 'settings.update': {
       const value = (v: unknown, f: (x: number) => string) =>
         v === null || v === undefined ? 'default' : f(v as number);
-      return `${who} set${where}: prefix=${d.prefix ?? 'default'}, default-expiry=${value(d.defaultExpirySeconds, formatDuration)}, max-expiry=${value(d.maxExpirySeconds, formatDuration)}`;
+      return `${who} set${where}: prefix=${d.prefix ?? 'default'}, default-expiry=${value(d.defaultExpirySeconds, formatDuration)}, max-expiry=${value(d.maxExpirySeconds, formatDuration)}, max-size=${value(d.maxSizeBytes, formatSize)}, types=${d.allowedTypes ?? 'default'}`;
+    }
+    case 'link.revoked':
+      return `${who} revoked the link for \`${String(d.key)}\`${where}`;
+    case 'link.uploaded': {
+      const size = typeof d.size === 'number' ? formatSize(d.size) : '?';
+      return `a partner uploaded ${String(d.filename)} (${size}) through <@${String(d.requester)}>'s link${where}: \`${String(d.key)}\``;
     }
   }
 }

@@ -638,6 +638,8 @@ describe('App Home builders', () => {
       keyPrefix: 'partners/',
       defaultExpirySeconds: 7200,
       maxExpirySeconds: undefined,
+      maxSizeBytes: undefined,
+      allowedTypes: undefined,
       updatedBy: ADMIN,
       updatedAt: at,
     };

@@ -51,6 +51,35 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('audit_events_actor').on('audit_events').columns(['actor', 'id']).execute();
       },
     },
+    '0002_partner_links': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('channel_settings').addColumn('max_size_bytes', 'bigint').execute();
+        await db.schema.alterTable('channel_settings').addColumn('allowed_types', 'text').execute();
+        await db.schema
+          .createTable('links')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('channel_id', 'text', (c) => c.notNull())
+          .addColumn('channel_name', 'text', (c) => c.notNull())
+          .addColumn('team_name', 'text', (c) => c.notNull())
+          .addColumn('requester', 'text', (c) => c.notNull())
+          .addColumn('filename', 'text', (c) => c.notNull())
+          .addColumn('object_key', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('single_use', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('max_size_bytes', 'bigint')
+          .addColumn('allowed_types', 'text')
+          .addColumn('revoked_at', 'text')
+          .addColumn('revoked_by', 'text')
+          .addColumn('uploaded_at', 'text')
+          .addColumn('uploaded_etag', 'text')
+          .addColumn('uploaded_size', 'bigint')
+          .addColumn('uploaded_type', 'text')
+          .addColumn('uploads', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex('links_requester').on('links').columns(['requester', 'created_at']).execute();
+      },
+    },
   };
 }
 

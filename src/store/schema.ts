@@ -25,6 +25,10 @@ export interface ChannelSettingsTable {
   key_prefix: string | null;
   default_expiry_seconds: number | null;
   max_expiry_seconds: number | null;
+  /** bigint: PostgreSQL returns it as a string, so read it through Number(). */
+  max_size_bytes: number | string | null;
+  /** Comma-separated lowercase extensions. */
+  allowed_types: string | null;
   updated_by: string;
   updated_at: string;
 }
@@ -40,7 +44,32 @@ export interface AuditEventsTable {
   detail: string;
 }
 
+/** A partner link: a short, revocable page that signs a fresh upload for its key at upload time. */
+export interface LinksTable {
+  id: string;
+  channel_id: string;
+  channel_name: string;
+  team_name: string;
+  requester: string;
+  filename: string;
+  object_key: string;
+  created_at: string;
+  expires_at: string;
+  single_use: number;
+  max_size_bytes: number | string | null;
+  allowed_types: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  /** Last arrival confirmed with HeadObject; its ETag makes a repeated completion a no-op. */
+  uploaded_at: string | null;
+  uploaded_etag: string | null;
+  uploaded_size: number | string | null;
+  uploaded_type: string | null;
+  uploads: number;
+}
+
 export interface Database {
+  links: LinksTable;
   admins: AdminsTable;
   access_entries: AccessEntriesTable;
   channel_settings: ChannelSettingsTable;

@@ -38,6 +38,9 @@ export interface ChannelSettings {
   readonly keyPrefix: string | undefined;
   readonly defaultExpirySeconds: number | undefined;
   readonly maxExpirySeconds: number | undefined;
+  readonly maxSizeBytes: number | undefined;
+  /** Lowercase extensions; undefined → any type. */
+  readonly allowedTypes: readonly string[] | undefined;
   readonly updatedBy: string;
   readonly updatedAt: Date;
 }
@@ -47,11 +50,15 @@ export interface ChannelSettingsPatch {
   readonly keyPrefix?: string | null;
   readonly defaultExpirySeconds?: number | null;
   readonly maxExpirySeconds?: number | null;
+  readonly maxSizeBytes?: number | null;
+  readonly allowedTypes?: readonly string[] | null;
 }
 
 export type AuditAction =
   | 'link.issued'
   | 'link.refused'
+  | 'link.revoked'
+  | 'link.uploaded'
   | 'access.allow'
   | 'access.disallow'
   | 'admin.add'
@@ -85,6 +92,38 @@ export interface ChangeResult {
   readonly unchanged: readonly Subject[];
 }
 
+export interface PartnerLink {
+  readonly id: string;
+  readonly channelId: string;
+  readonly channelName: string;
+  readonly teamName: string;
+  readonly requester: string;
+  readonly filename: string;
+  readonly key: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly singleUse: boolean;
+  readonly maxSizeBytes: number | undefined;
+  readonly allowedTypes: readonly string[] | undefined;
+  readonly revokedAt: Date | undefined;
+  readonly revokedBy: string | undefined;
+  readonly uploadedAt: Date | undefined;
+  readonly uploadedSize: number | undefined;
+  readonly uploadedType: string | undefined;
+  readonly uploads: number;
+}
+
+export type NewPartnerLink = Omit<
+  PartnerLink,
+  'revokedAt' | 'revokedBy' | 'uploadedAt' | 'uploadedSize' | 'uploadedType' | 'uploads'
+>;
+
+export interface Arrival {
+  readonly size: number;
+  readonly contentType: string;
+  readonly etag: string;
+}
+
 export interface AccessStore {
   migrate(): Promise<MigrationReport>;
   close(): Promise<void>;
@@ -111,6 +150,16 @@ export interface AccessStore {
 
   recordAudit(event: AuditEvent, at: Date): Promise<void>;
   listAudit(query: AuditQuery): Promise<AuditRecord[]>;
+
+  /** Store a partner link and its `link.issued` audit event together. */
+  createLink(link: NewPartnerLink, at: Date): Promise<void>;
+  getLink(id: string): Promise<PartnerLink | undefined>;
+  revokeLink(id: string, actor: string, at: Date): Promise<'revoked' | 'already-closed' | 'missing'>;
+  /**
+   * Record an arrival confirmed in S3. `first` is false when this exact object (same ETag) was already recorded,
+   * so a repeated completion posts nothing new.
+   */
+  recordArrival(id: string, arrival: Arrival, at: Date): Promise<{ first: boolean; link: PartnerLink } | undefined>;
 }
 
 const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -312,6 +361,13 @@ export function createAccessStore(db: Kysely<Database>, dialect: Dialect, close:
                 : patch.defaultExpirySeconds,
             max_expiry_seconds:
               patch.maxExpirySeconds === undefined ? (current?.max_expiry_seconds ?? null) : patch.maxExpirySeconds,
+            max_size_bytes: patch.maxSizeBytes === undefined ? (current?.max_size_bytes ?? null) : patch.maxSizeBytes,
+            allowed_types:
+              patch.allowedTypes === undefined
+                ? (current?.allowed_types ?? null)
+                : patch.allowedTypes === null
+                  ? null
+                  : patch.allowedTypes.join(','),
             updated_by: actor,
             updated_at: at.toISOString(),
           };
@@ -330,6 +386,8 @@ export function createAccessStore(db: Kysely<Database>, dialect: Dialect, close:
                 prefix: next.key_prefix,
                 defaultExpirySeconds: next.default_expiry_seconds,
                 maxExpirySeconds: next.max_expiry_seconds,
+                maxSizeBytes: numberOrUndefined(next.max_size_bytes) ?? null,
+                allowedTypes: next.allowed_types,
               },
             },
             at,
@@ -339,6 +397,118 @@ export function createAccessStore(db: Kysely<Database>, dialect: Dialect, close:
       ),
 
     recordAudit: (event, at) => guard(() => insertAudit(db, event, at)),
+
+    createLink: (link, at) =>
+      guard(() =>
+        db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('links')
+            .values({
+              id: link.id,
+              channel_id: link.channelId,
+              channel_name: link.channelName,
+              team_name: link.teamName,
+              requester: link.requester,
+              filename: link.filename,
+              object_key: link.key,
+              created_at: link.createdAt.toISOString(),
+              expires_at: link.expiresAt.toISOString(),
+              single_use: link.singleUse ? 1 : 0,
+              max_size_bytes: link.maxSizeBytes ?? null,
+              allowed_types: link.allowedTypes?.join(',') ?? null,
+              revoked_at: null,
+              revoked_by: null,
+              uploaded_at: null,
+              uploaded_etag: null,
+              uploaded_size: null,
+              uploaded_type: null,
+              uploads: 0,
+            })
+            .execute();
+          await insertAudit(
+            trx,
+            {
+              actor: link.requester,
+              action: 'link.issued',
+              channelId: link.channelId,
+              detail: {
+                filename: link.filename,
+                key: link.key,
+                expiresAt: link.expiresAt.toISOString(),
+                link: link.id,
+                ...(link.singleUse ? { singleUse: true } : {}),
+              },
+            },
+            at,
+          );
+        }),
+      ),
+
+    getLink: (id) =>
+      guard(async () => {
+        const row = await db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
+        return row === undefined ? undefined : toLink(row);
+      }),
+
+    revokeLink: (id, actor, at) =>
+      guard(() =>
+        db.transaction().execute(async (trx) => {
+          const row = await trx.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
+          if (row === undefined) return 'missing' as const;
+          if (row.revoked_at !== null) return 'already-closed' as const;
+          await trx
+            .updateTable('links')
+            .set({ revoked_at: at.toISOString(), revoked_by: actor })
+            .where('id', '=', id)
+            .execute();
+          await insertAudit(
+            trx,
+            {
+              actor,
+              action: 'link.revoked',
+              channelId: row.channel_id,
+              detail: { link: id, key: row.object_key, filename: row.filename },
+            },
+            at,
+          );
+          return 'revoked' as const;
+        }),
+      ),
+
+    recordArrival: (id, arrival, at) =>
+      guard(() =>
+        db.transaction().execute(async (trx) => {
+          const row = await trx.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
+          if (row === undefined) return undefined;
+          if (row.uploaded_etag === arrival.etag) return { first: false, link: toLink(row) };
+          const updated = {
+            uploaded_at: at.toISOString(),
+            uploaded_etag: arrival.etag,
+            uploaded_size: arrival.size,
+            uploaded_type: arrival.contentType,
+            uploads: row.uploads + 1,
+          };
+          await trx.updateTable('links').set(updated).where('id', '=', id).execute();
+          await insertAudit(
+            trx,
+            {
+              actor: 'partner',
+              action: 'link.uploaded',
+              channelId: row.channel_id,
+              detail: {
+                link: id,
+                key: row.object_key,
+                filename: row.filename,
+                size: arrival.size,
+                contentType: arrival.contentType,
+                requester: row.requester,
+              },
+            },
+            at,
+          );
+          return { first: true, link: toLink({ ...row, ...updated }) };
+        }),
+      ),
 
     listAudit: (query) =>
       guard(async () => {
@@ -390,7 +560,40 @@ function toSettings(row: Database['channel_settings']): ChannelSettings {
     keyPrefix: row.key_prefix ?? undefined,
     defaultExpirySeconds: row.default_expiry_seconds ?? undefined,
     maxExpirySeconds: row.max_expiry_seconds ?? undefined,
+    maxSizeBytes: numberOrUndefined(row.max_size_bytes),
+    allowedTypes: typesOrUndefined(row.allowed_types),
     updatedBy: row.updated_by,
     updatedAt: new Date(row.updated_at),
+  };
+}
+
+function numberOrUndefined(value: number | string | null | undefined): number | undefined {
+  return value === null || value === undefined ? undefined : Number(value);
+}
+
+function typesOrUndefined(value: string | null | undefined): string[] | undefined {
+  return value === null || value === undefined || value === '' ? undefined : value.split(',');
+}
+
+function toLink(row: Database['links']): PartnerLink {
+  return {
+    id: row.id,
+    channelId: row.channel_id,
+    channelName: row.channel_name,
+    teamName: row.team_name,
+    requester: row.requester,
+    filename: row.filename,
+    key: row.object_key,
+    createdAt: new Date(row.created_at),
+    expiresAt: new Date(row.expires_at),
+    singleUse: Number(row.single_use) === 1,
+    maxSizeBytes: numberOrUndefined(row.max_size_bytes),
+    allowedTypes: typesOrUndefined(row.allowed_types),
+    revokedAt: row.revoked_at === null ? undefined : new Date(row.revoked_at),
+    revokedBy: row.revoked_by ?? undefined,
+    uploadedAt: row.uploaded_at === null ? undefined : new Date(row.uploaded_at),
+    uploadedSize: numberOrUndefined(row.uploaded_size),
+    uploadedType: row.uploaded_type ?? undefined,
+    uploads: Number(row.uploads),
   };
 }
