@@ -3,17 +3,31 @@
  * (the server entry point in production, tests on loopback ports).
  */
 import type { Server } from 'node:http';
-import { App, type CustomRoute, HTTPReceiver, type Logger, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import {
+  App,
+  type BlockAction,
+  type ButtonAction,
+  type CustomRoute,
+  HTTPReceiver,
+  type Logger,
+  type Receiver,
+  SocketModeReceiver,
+} from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { createAccessPolicy } from './access.js';
 import { type AdminDeps, adminCommandOf, runAdminCommand } from './admin.js';
-import { tokenize } from './command.js';
+import { type Piece, type Token, tokenize } from './command.js';
 import type { Config } from './config.js';
 import { type GroupDirectory, slackGroupDirectory } from './groups.js';
 import { registerHome } from './home.js';
+import { slackArrivalNotifier } from './partner/notify.js';
+import { linkIdFrom, revokeMessages, revokePartnerLink } from './partner/revoke.js';
+import { type ArrivalNotice, createPartnerRoutes } from './partner/routes.js';
 import { COMMAND, messages, renderLines, renderOutcome } from './render.js';
-import type { UploadSigner } from './signer.js';
-import type { AccessStore } from './store/index.js';
+import { createObjectOps, type ObjectOps } from './s3-objects.js';
+import { createS3Client, type UploadSigner } from './signer.js';
+import { REVOKE_LINK_ACTION } from './slack-app.js';
+import { type AccessStore, StoreUnavailableError } from './store/index.js';
 import { handleUploadCommand, type UploadDeps } from './upload.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -35,6 +49,9 @@ export interface AppDeps {
   readonly groups?: GroupDirectory;
   readonly now?: () => Date;
   readonly newId?: () => string;
+  /** S3 calls behind the partner page; by default a client from the config and the SDK's credential chain. */
+  readonly objects?: ObjectOps;
+  readonly newLinkId?: () => string;
 }
 
 export interface RunningApp {
@@ -54,15 +71,16 @@ const health: CustomRoute = {
   },
 };
 
-function buildReceiver(config: Config, logger: Logger): Receiver {
+function buildReceiver(config: Config, logger: Logger, routes: CustomRoute[]): Receiver {
+  const customRoutes = [health, ...routes];
   if (config.slack.appToken !== undefined) {
-    return new SocketModeReceiver({ appToken: config.slack.appToken, logger, customRoutes: [health] });
+    return new SocketModeReceiver({ appToken: config.slack.appToken, logger, customRoutes });
   }
   if (config.slack.signingSecret === undefined) throw new Error('HTTP mode needs SLACK_SIGNING_SECRET');
   return new HTTPReceiver({
     signingSecret: config.slack.signingSecret,
     endpoints: [SLACK_EVENTS_PATH],
-    customRoutes: [health],
+    customRoutes,
     logger,
   });
 }
@@ -73,8 +91,35 @@ const IN_REQUEST_CALL_OPTIONS = { retryConfig: { retries: 0 }, timeout: 1500 } a
 export function buildApp(deps: AppDeps): RunningApp {
   const { config, logger, store } = deps;
   const now = deps.now ?? (() => new Date());
-  const receiver = buildReceiver(config, logger);
   const slackApi = config.slack.apiUrl === undefined ? {} : { slackApiUrl: config.slack.apiUrl };
+  const groups =
+    deps.groups ??
+    slackGroupDirectory(new WebClient(config.slack.botToken, { ...slackApi, ...IN_REQUEST_CALL_OPTIONS, logger }));
+  const access = createAccessPolicy({ lists: config, store, groups });
+
+  // The partner page: only with a public URL to point partners at.
+  let notify: (notice: ArrivalNotice) => Promise<void> = async () => {};
+  let routes: CustomRoute[] = [];
+  if (config.publicUrl !== undefined) {
+    const objects = deps.objects ?? createObjectOps(createS3Client({ target: config.s3 }), config.s3.bucket);
+    let origin: Promise<string> | undefined;
+    routes = createPartnerRoutes({
+      store,
+      objects,
+      settings: config,
+      bucket: config.s3.bucket,
+      logger,
+      now,
+      notify: (notice) => notify(notice),
+      // Where signed URLs point (the page's CSP allows uploads there): worked out once, with no AWS call.
+      uploadOrigin: () =>
+        (origin ??= objects
+          .signExactPut('probe', { length: 1, contentType: 'application/octet-stream' }, 60, new Date())
+          .then((url) => new URL(url).origin)),
+    });
+  }
+
+  const receiver = buildReceiver(config, logger, routes);
   const app = new App({
     receiver,
     token: config.slack.botToken,
@@ -88,10 +133,7 @@ export function buildApp(deps: AppDeps): RunningApp {
     clientOptions: { ...slackApi, retryConfig: { retries: 2 } },
   });
 
-  const groups =
-    deps.groups ??
-    slackGroupDirectory(new WebClient(config.slack.botToken, { ...slackApi, ...IN_REQUEST_CALL_OPTIONS, logger }));
-  const access = createAccessPolicy({ lists: config, store, groups });
+  notify = slackArrivalNotifier(app.client, config.s3.bucket);
   const uploadDeps: UploadDeps = {
     settings: config,
     store,
@@ -99,9 +141,18 @@ export function buildApp(deps: AppDeps): RunningApp {
     signer: deps.signer,
     now,
     ...(deps.newId === undefined ? {} : { newId: deps.newId }),
+    ...(config.publicUrl === undefined
+      ? {}
+      : {
+          partnerPages: {
+            publicUrl: config.publicUrl,
+            ...(deps.newLinkId === undefined ? {} : { newLinkId: deps.newLinkId }),
+          },
+        }),
     onSigningUnavailable: (error) => logger.error(`Cannot sign upload links: ${error.message}`),
     onStoreUnavailable: (error) => logger.error(`Access store unavailable: ${error.message}`),
   };
+  const revokeDeps = { store, access, now };
   const adminDeps: AdminDeps = {
     settings: config,
     configAdmins: config.adminUserIds,
@@ -115,6 +166,18 @@ export function buildApp(deps: AppDeps): RunningApp {
   app.command(COMMAND, async ({ command, ack }) => {
     try {
       const tokens = tokenize(command.text);
+      if (isRevoke(tokens)) {
+        const id = tokens.length === 2 ? linkIdFrom(tokens[1]?.pieces.map(rawPiece).join('') ?? '') : undefined;
+        const text =
+          id === undefined
+            ? revokeMessages.usage
+            : await revokePartnerLink(revokeDeps, command.user_id, id).catch((error: unknown) => {
+                if (error instanceof StoreUnavailableError) return messages.storeUnavailable();
+                throw error;
+              });
+        await ack({ response_type: 'ephemeral', text });
+        return;
+      }
       if (adminCommandOf(tokens) !== undefined) {
         const result = await runAdminCommand(adminDeps, command.user_id, tokens, command.channel_id);
         await ack(renderLines(result.lines));
@@ -123,6 +186,8 @@ export function buildApp(deps: AppDeps): RunningApp {
       const outcome = await handleUploadCommand(uploadDeps, {
         userId: command.user_id,
         channelId: command.channel_id,
+        channelName: command.channel_name,
+        teamName: command.team_domain,
         tokens,
       });
       if (outcome.kind === 'issued') {
@@ -139,6 +204,18 @@ export function buildApp(deps: AppDeps): RunningApp {
 
   registerHome(app, { adminDeps, access, store, groups, logger, now });
 
+  app.action<BlockAction<ButtonAction>>(REVOKE_LINK_ACTION, async ({ ack, body, action, respond }) => {
+    await ack();
+    let text: string;
+    try {
+      text = await revokePartnerLink(revokeDeps, body.user.id, action.value ?? '');
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      text = messages.storeUnavailable();
+    }
+    await respond({ response_type: 'ephemeral', replace_original: false, text });
+  });
+
   app.error(async (error) => {
     logger.error('Unhandled error in a listener:', error);
   });
@@ -154,3 +231,9 @@ export function buildApp(deps: AppDeps): RunningApp {
     },
   };
 }
+
+const isRevoke = (tokens: readonly Token[]) => !tokens[0]?.quoted && tokens[0]?.text.toLowerCase() === 'revoke';
+
+/** A pasted page address arrives as a Slack link; the id is in its target. */
+const rawPiece = (piece: Piece): string =>
+  piece.kind === 'link' ? piece.target : piece.kind === 'text' ? piece.text : '';

@@ -136,16 +136,24 @@ const HELP_WORDS = new Set(['help', '-h', '--help', '?']);
 
 export type UploadCommand =
   | { kind: 'help' }
-  | { kind: 'upload'; filename: string; expiry: string | undefined }
+  | { kind: 'upload'; filename: string; expiry: string | undefined; singleUse: boolean }
   | { kind: 'missing-filename'; expiry: string };
 
 /** `[filename...] [expiry]`: the last plain token is the expiry when it is shaped like one (`2h`, `10y`). */
-export function parseUploadCommand(tokens: readonly Token[]): UploadCommand {
+export function parseUploadCommand(allTokens: readonly Token[]): UploadCommand {
+  let tokens = allTokens;
   const first = tokens[0];
   if (first === undefined) return { kind: 'help' };
   if (tokens.length === 1 && !first.quoted && HELP_WORDS.has(first.text.toLowerCase())) return { kind: 'help' };
   const plain = (t: Token | undefined): t is Token =>
     t !== undefined && !t.quoted && t.pieces.every((p) => p.kind === 'text');
+  // `once`, last or just before the expiry: the partner page closes after one upload.
+  const isOnce = (t: Token | undefined) => plain(t) && t.text.toLowerCase() === 'once';
+  let once = false;
+  if (tokens.length > 1 && isOnce(tokens.at(-1))) {
+    once = true;
+    tokens = tokens.slice(0, -1);
+  }
   const last = tokens.at(-1);
   const beforeLast = tokens.at(-2);
   // "2h", or "2 hours" typed as two words.
@@ -166,7 +174,11 @@ export function parseUploadCommand(tokens: readonly Token[]): UploadCommand {
           .slice(-expiryTokens)
           .map((t) => t.text)
           .join(' ');
-  if (expiry !== undefined && tokens.length === expiryTokens) return { kind: 'missing-filename', expiry };
-  const nameTokens = tokens.slice(0, tokens.length - expiryTokens);
-  return { kind: 'upload', filename: nameTokens.map((t) => t.text).join(' '), expiry };
+  let nameTokens = tokens.slice(0, tokens.length - expiryTokens);
+  if (!once && expiry !== undefined && nameTokens.length > 1 && isOnce(nameTokens.at(-1))) {
+    once = true;
+    nameTokens = nameTokens.slice(0, -1);
+  }
+  if (expiry !== undefined && nameTokens.length === 0) return { kind: 'missing-filename', expiry };
+  return { kind: 'upload', filename: nameTokens.map((t) => t.text).join(' '), expiry, singleUse: once };
 }

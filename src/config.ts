@@ -30,6 +30,8 @@ export interface Config {
   readonly maxExpirySeconds: number;
   readonly adminUserIds: readonly string[];
   readonly allowedUserIds: readonly string[];
+  /** The bot's public base URL (no trailing slash); set → replies carry a partner page link. */
+  readonly publicUrl: string | undefined;
   /** Where access rules and the audit trail live: DATABASE_URL (SQLite file by default). */
   readonly database: DatabaseTarget;
   readonly port: number;
@@ -123,6 +125,7 @@ const schema = z.object({
   MAX_EXPIRY: optional(duration('MAX_EXPIRY')),
   ADMIN_USER_IDS: optional(userIds('ADMIN_USER_IDS')),
   ALLOWED_USER_IDS: optional(userIds('ALLOWED_USER_IDS')),
+  PUBLIC_URL: optional(url('PUBLIC_URL')),
   DATABASE_URL: optional(
     text().refine((value) => parseDatabaseUrl(value) !== undefined, {
       message: 'DATABASE_URL must be sqlite:<path> or postgres://user:password@host:port/database',
@@ -208,6 +211,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     maxExpirySeconds: e.MAX_EXPIRY ?? DEFAULTS.maxExpirySeconds,
     adminUserIds: e.ADMIN_USER_IDS ?? [],
     allowedUserIds: e.ALLOWED_USER_IDS ?? [],
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     database: parseDatabaseUrl(e.DATABASE_URL) as DatabaseTarget,
     port: e.PORT ?? DEFAULTS.port,
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,

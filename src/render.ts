@@ -5,7 +5,8 @@
 import type { KnownBlock, RichTextBlock } from '@slack/types';
 import { USAGE } from './admin.js';
 import { describeRange, formatDuration } from './duration.js';
-import { COMMAND } from './slack-app.js';
+import { describeLimits, hasLimits } from './limits.js';
+import { COMMAND, REVOKE_LINK_ACTION } from './slack-app.js';
 import type { IssuedLink, UploadOutcome } from './upload.js';
 
 export { COMMAND };
@@ -72,6 +73,10 @@ export const messages = {
     'The access store is temporarily unavailable, so nothing was created. Please try again in a moment.',
   signingUnavailable: () =>
     "I can't sign upload links right now: the bot's AWS credentials are missing or expired. Nothing was created; please tell whoever runs this bot.",
+  typeNotAllowed: (filename: string, types: readonly string[]) =>
+    `This channel accepts only ${types.join(', ')} files, so I can't make a link for "${escapeMrkdwn(filename)}". Nothing was created.`,
+  needsPartnerPage: (limits: string) =>
+    `This channel limits uploads (${limits}), and only the partner page can enforce that, but the bot has no PUBLIC_URL. Ask whoever runs the bot to set it. Nothing was created.`,
   internalError: () => 'Something went wrong on my side and nothing was created. Please try again in a moment.',
   expiryLimited: (requested: Date) =>
     `This link expires earlier than the ${isoSeconds(requested)} you asked for, because the AWS credentials the bot signs with expire then.`,
@@ -100,7 +105,9 @@ export function renderHelp(
 
 export function renderIssued(link: IssuedLink, now: Date): Reply {
   const location = `s3://${link.bucket}/${link.key}`;
-  const remaining = Math.max(0, Math.round((link.expiresAt.getTime() - now.getTime()) / 1000));
+  const { partner } = link;
+  const closes = partner?.expiresAt ?? link.expiresAt;
+  const remaining = Math.max(0, Math.round((closes.getTime() - now.getTime()) / 1000));
   const blocks: KnownBlock[] = [
     {
       type: 'rich_text',
@@ -116,20 +123,67 @@ export function renderIssued(link: IssuedLink, now: Date): Reply {
         },
       ],
     },
-    section(`Expires ${slackDate(link.expiresAt)} (in about ${formatDuration(roundDown(remaining))})`),
   ];
-  if (link.limitedByCredentials) blocks.push(context(`:warning: ${messages.expiryLimited(link.requestedExpiresAt)}`));
+  if (partner !== undefined) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: [
+          `*Partner page:* <${escapeMrkdwn(partner.url)}>`,
+          `Open until ${slackDate(partner.expiresAt)} (in about ${formatDuration(roundDown(remaining))})${partner.singleUse ? ', or until one file arrives' : ''}. Anyone can upload with it in a browser; the channel hears when the file arrives.`,
+        ].join('\n'),
+      },
+      accessory: {
+        type: 'button',
+        action_id: REVOKE_LINK_ACTION,
+        value: partner.id,
+        style: 'danger',
+        text: { type: 'plain_text', text: 'Revoke' },
+        confirm: {
+          title: { type: 'plain_text', text: 'Revoke this link?' },
+          text: { type: 'plain_text', text: 'The partner page closes at once and accepts no more uploads.' },
+          confirm: { type: 'plain_text', text: 'Revoke' },
+          deny: { type: 'plain_text', text: 'Keep it' },
+        },
+      },
+    });
+    if (hasLimits(link.limits)) {
+      blocks.push(context(`Accepted: ${describeLimits(link.limits)}. S3 itself refuses anything else.`));
+    }
+  } else {
+    blocks.push(section(`Expires ${slackDate(link.expiresAt)} (in about ${formatDuration(roundDown(remaining))})`));
+  }
+  if (link.url !== undefined) {
+    if (partner !== undefined) {
+      blocks.push(
+        context(
+          `For scripts, the raw URL below works until ${slackDate(link.expiresAt)}; revoking closes only the partner page.`,
+        ),
+      );
+    }
+    if (link.limitedByCredentials) blocks.push(context(`:warning: ${messages.expiryLimited(link.requestedExpiresAt)}`));
+    blocks.push(
+      codeBlock('Upload URL (PUT)', link.url),
+      codeBlock('Upload from a terminal', curlCommand(link.filename, link.url)),
+    );
+  } else if (partner !== undefined) {
+    blocks.push(context('No raw URL in this channel: its limits can only be enforced through the partner page.'));
+  }
   blocks.push(
-    codeBlock('Upload URL (PUT)', link.url),
-    codeBlock('Upload from a terminal', curlCommand(link.filename, link.url)),
     context(
       'Only you can see this. Anyone with the link can upload to this key until it expires: share it only with the person sending the file.',
     ),
   );
   const text = [
     `Upload link for ${link.filename} → ${location}`,
-    `Expires ${isoSeconds(link.expiresAt)}${link.limitedByCredentials ? ' (limited by the AWS credentials)' : ''}`,
-    link.url,
+    ...(partner === undefined ? [] : [`Partner page: ${partner.url} (open until ${isoSeconds(partner.expiresAt)})`]),
+    ...(link.url === undefined
+      ? []
+      : [
+          `Expires ${isoSeconds(link.expiresAt)}${link.limitedByCredentials ? ' (limited by the AWS credentials)' : ''}`,
+          link.url,
+        ]),
   ].join('\n');
   return ephemeral(escapeMrkdwn(text), blocks);
 }
@@ -162,6 +216,10 @@ export function renderOutcome(outcome: UploadOutcome, now: Date): Reply {
       return ephemeral(messages.storeUnavailable());
     case 'signing-unavailable':
       return ephemeral(messages.signingUnavailable());
+    case 'type-not-allowed':
+      return ephemeral(messages.typeNotAllowed(outcome.filename, outcome.allowedTypes));
+    case 'needs-partner-page':
+      return ephemeral(messages.needsPartnerPage(describeLimits(outcome.limits)));
     case 'issued':
       return renderIssued(outcome.link, now);
   }

@@ -4,7 +4,7 @@
 export const COMMAND = '/upload-link';
 
 /** The bot scopes the code needs, and no more. */
-export const BOT_SCOPES = ['commands', 'usergroups:read'] as const;
+export const BOT_SCOPES = ['commands', 'usergroups:read', 'chat:write', 'im:write'] as const;
 
 /**
  * App Home ids: the view builders put them on elements, the listeners match on them, the tests send them back.
@@ -40,3 +40,6 @@ export const SETTINGS_MODAL = {
   defaultExpiry: { blockId: 'settings_default_expiry', actionId: 'default_expiry' },
   maxExpiry: { blockId: 'settings_max_expiry', actionId: 'max_expiry' },
 } as const;
+
+/** The "Revoke" button on a reply that carries a partner page link. */
+export const REVOKE_LINK_ACTION = 'revoke_partner_link';

@@ -6,28 +6,45 @@
  * Every issued link and every refusal is written to the audit trail before the reply; when the store is
  * unavailable the user is told that nothing was created.
  */
+
+import { randomBytes } from 'node:crypto';
 import type { AccessPolicy } from './access.js';
 import { type EffectiveSettings, effectiveSettings, type GlobalSettings } from './channel-settings.js';
 import { parseUploadCommand, type Token } from './command.js';
 import { checkExpiry, type ExpiryBounds, MIN_EXPIRY_SECONDS } from './duration.js';
 import { buildObjectKey, newObjectId, safeFilename } from './keys.js';
-import { SigningUnavailableError, type UploadSigner } from './signer.js';
+import { extensionOf, hasLimits, type UploadLimits } from './limits.js';
+import { type SignedUpload, SigningUnavailableError, type UploadSigner } from './signer.js';
 import { type AccessStore, StoreUnavailableError } from './store/index.js';
 
 export interface UploadRequest {
   readonly userId: string;
   readonly channelId: string;
   readonly tokens: readonly Token[];
+  /** Shown on the partner page: `#channel in Workspace`. */
+  readonly channelName?: string;
+  readonly teamName?: string;
+}
+
+export interface PartnerPageLink {
+  readonly id: string;
+  readonly url: string;
+  readonly expiresAt: Date;
+  readonly singleUse: boolean;
 }
 
 export interface IssuedLink {
   readonly filename: string;
   readonly bucket: string;
   readonly key: string;
-  readonly url: string;
+  /** The raw pre-signed PUT URL; absent in a channel with limits, where only the partner page may upload. */
+  readonly url: string | undefined;
   readonly expiresAt: Date;
   readonly requestedExpiresAt: Date;
   readonly limitedByCredentials: boolean;
+  /** The partner page, when PUBLIC_URL is set. */
+  readonly partner: PartnerPageLink | undefined;
+  readonly limits: UploadLimits;
 }
 
 export type UploadOutcome =
@@ -42,6 +59,8 @@ export type UploadOutcome =
   | { readonly kind: 'missing-filename'; readonly expiry: string }
   | { readonly kind: 'bad-filename'; readonly typed: string; readonly reason: 'empty' | 'nothing-left' }
   | { readonly kind: 'refused'; readonly admins: readonly string[]; readonly groupsUnchecked: boolean }
+  | { readonly kind: 'type-not-allowed'; readonly filename: string; readonly allowedTypes: readonly string[] }
+  | { readonly kind: 'needs-partner-page'; readonly limits: UploadLimits }
   | { readonly kind: 'signing-unavailable' }
   | { readonly kind: 'store-unavailable' }
   | { readonly kind: 'issued'; readonly link: IssuedLink };
@@ -53,6 +72,8 @@ export interface UploadDeps {
   readonly signer: UploadSigner;
   readonly now: () => Date;
   readonly newId?: () => string;
+  /** Set (from PUBLIC_URL) → every link also gets a revocable partner page. */
+  readonly partnerPages?: { readonly publicUrl: string; readonly newLinkId?: () => string };
   readonly onSigningUnavailable?: (error: SigningUnavailableError) => void;
   readonly onStoreUnavailable?: (error: StoreUnavailableError) => void;
 }
@@ -77,11 +98,9 @@ export async function handleUploadCommand(deps: UploadDeps, request: UploadReque
 async function issue(deps: UploadDeps, request: UploadRequest): Promise<UploadOutcome> {
   const command = parseUploadCommand(request.tokens);
   if (command.kind === 'missing-filename') return command;
-  const settings = effectiveSettings(
-    deps.settings,
-    request.channelId,
-    await deps.store.channelSettings(request.channelId),
-  );
+  const stored = await deps.store.channelSettings(request.channelId);
+  const settings = effectiveSettings(deps.settings, request.channelId, stored);
+  const limits: UploadLimits = { maxSizeBytes: stored?.maxSizeBytes, allowedTypes: stored?.allowedTypes };
   const bounds = boundsOf(settings);
   if (command.kind === 'help') {
     const forAdmin = await deps.access.isAdmin(request.userId);
@@ -97,6 +116,11 @@ async function issue(deps: UploadDeps, request: UploadRequest): Promise<UploadOu
   }
   const safe = safeFilename(command.filename);
   if (!safe.ok) return { kind: 'bad-filename', typed: command.filename, reason: safe.reason };
+  if (limits.allowedTypes !== undefined && !limits.allowedTypes.includes(extensionOf(safe.name) ?? '')) {
+    return { kind: 'type-not-allowed', filename: safe.name, allowedTypes: limits.allowedTypes };
+  }
+  // A PUT URL cannot limit size or type; in a channel with limits only the partner page may upload.
+  if (hasLimits(limits) && deps.partnerPages === undefined) return { kind: 'needs-partner-page', limits };
 
   const decision = await deps.access.decide(request.userId, request.channelId);
   if (!decision.allowed) {
@@ -119,33 +143,74 @@ async function issue(deps: UploadDeps, request: UploadRequest): Promise<UploadOu
     id: (deps.newId ?? newObjectId)(),
     filename: safe.name,
   });
-  let signed: Awaited<ReturnType<UploadSigner['signUpload']>>;
-  try {
-    signed = await deps.signer.signUpload(key, expiresIn, now);
-  } catch (error) {
-    if (!(error instanceof SigningUnavailableError)) throw error;
-    deps.onSigningUnavailable?.(error);
-    return { kind: 'signing-unavailable' };
+  const requestedExpiresAt = new Date(now.getTime() + expiresIn * 1000);
+  let signed: SignedUpload | undefined;
+  if (!hasLimits(limits)) {
+    try {
+      signed = await deps.signer.signUpload(key, expiresIn, now);
+    } catch (error) {
+      if (!(error instanceof SigningUnavailableError)) throw error;
+      deps.onSigningUnavailable?.(error);
+      return { kind: 'signing-unavailable' };
+    }
   }
+  const grant =
+    decision.grant.kind === 'admin'
+      ? 'admin'
+      : decision.grant.via
+        ? `group:${decision.grant.via}`
+        : decision.grant.scope;
+  const base = {
+    filename: safe.name,
+    bucket: deps.signer.bucket,
+    key,
+    url: signed?.url,
+    expiresAt: signed?.expiresAt ?? requestedExpiresAt,
+    requestedExpiresAt,
+    limitedByCredentials: signed?.limitedByCredentials ?? false,
+    limits,
+  };
+
   // Written before the reply: if this fails the URL is never shown, so nothing was created.
-  await deps.store.recordAudit(
-    {
-      actor: request.userId,
-      action: 'link.issued',
-      channelId: request.channelId,
-      detail: {
-        filename: safe.name,
-        key,
-        expiresAt: signed.expiresAt.toISOString(),
-        grant:
-          decision.grant.kind === 'admin'
-            ? 'admin'
-            : decision.grant.via
-              ? `group:${decision.grant.via}`
-              : decision.grant.scope,
+  if (deps.partnerPages === undefined) {
+    await deps.store.recordAudit(
+      {
+        actor: request.userId,
+        action: 'link.issued',
+        channelId: request.channelId,
+        detail: { filename: safe.name, key, expiresAt: base.expiresAt.toISOString(), grant },
       },
+      now,
+    );
+    return { kind: 'issued', link: { ...base, partner: undefined } };
+  }
+  // The page signs at upload time, so it lives as long as asked, whatever the credentials' own expiry.
+  const id = (deps.partnerPages.newLinkId ?? newLinkId)();
+  await deps.store.createLink(
+    {
+      id,
+      channelId: request.channelId,
+      channelName: request.channelName ?? request.channelId,
+      teamName: request.teamName ?? 'Slack',
+      requester: request.userId,
+      filename: safe.name,
+      key,
+      createdAt: now,
+      expiresAt: requestedExpiresAt,
+      singleUse: command.singleUse,
+      maxSizeBytes: limits.maxSizeBytes,
+      allowedTypes: limits.allowedTypes,
     },
     now,
   );
-  return { kind: 'issued', link: { filename: safe.name, bucket: deps.signer.bucket, key, ...signed } };
+  const partner = {
+    id,
+    url: `${deps.partnerPages.publicUrl}/u/${id}`,
+    expiresAt: requestedExpiresAt,
+    singleUse: command.singleUse,
+  };
+  return { kind: 'issued', link: { ...base, partner } };
 }
+
+/** 128 random bits, URL-safe: the partner page's id is its only secret. */
+export const newLinkId = (): string => randomBytes(16).toString('base64url');

@@ -103,30 +103,30 @@ describe('tokenize', () => {
 
 describe('parseUploadCommand', () => {
   it.each([
-    ['report.pdf', { kind: 'upload', filename: 'report.pdf', expiry: undefined }],
-    ['report.pdf 2h', { kind: 'upload', filename: 'report.pdf', expiry: '2h' }],
-    ['report.pdf 45m', { kind: 'upload', filename: 'report.pdf', expiry: '45m' }],
-    ['"Q3 figures.xlsx" 2h', { kind: 'upload', filename: 'Q3 figures.xlsx', expiry: '2h' }],
-    ['“Q3 figures.xlsx” 2h', { kind: 'upload', filename: 'Q3 figures.xlsx', expiry: '2h' }],
-    ['“Q3 figures.xlsx”', { kind: 'upload', filename: 'Q3 figures.xlsx', expiry: undefined }],
-    ["John's report.pdf", { kind: 'upload', filename: "John's report.pdf", expiry: undefined }],
-    ["John's report.pdf 3d", { kind: 'upload', filename: "John's report.pdf", expiry: '3d' }],
+    ['report.pdf', { kind: 'upload', filename: 'report.pdf', expiry: undefined, singleUse: false }],
+    ['report.pdf 2h', { kind: 'upload', filename: 'report.pdf', expiry: '2h', singleUse: false }],
+    ['report.pdf 45m', { kind: 'upload', filename: 'report.pdf', expiry: '45m', singleUse: false }],
+    ['"Q3 figures.xlsx" 2h', { kind: 'upload', filename: 'Q3 figures.xlsx', expiry: '2h', singleUse: false }],
+    ['“Q3 figures.xlsx” 2h', { kind: 'upload', filename: 'Q3 figures.xlsx', expiry: '2h', singleUse: false }],
+    ['“Q3 figures.xlsx”', { kind: 'upload', filename: 'Q3 figures.xlsx', expiry: undefined, singleUse: false }],
+    ["John's report.pdf", { kind: 'upload', filename: "John's report.pdf", expiry: undefined, singleUse: false }],
+    ["John's report.pdf 3d", { kind: 'upload', filename: "John's report.pdf", expiry: '3d', singleUse: false }],
     // Unquoted words are joined by single spaces, whatever the whitespace between them.
-    ['Q3   figures\tfinal.xlsx  1w', { kind: 'upload', filename: 'Q3 figures final.xlsx', expiry: '1w' }],
+    ['Q3   figures\tfinal.xlsx  1w', { kind: 'upload', filename: 'Q3 figures final.xlsx', expiry: '1w', singleUse: false }],
     // Expiry-shaped but invalid expiries are still expiries, so they can be refused rather than become names.
-    ['report.pdf 10y', { kind: 'upload', filename: 'report.pdf', expiry: '10y' }],
-    ['report.pdf 0m', { kind: 'upload', filename: 'report.pdf', expiry: '0m' }],
-    ['report.pdf 1.5h', { kind: 'upload', filename: 'report.pdf', expiry: '1.5h' }],
+    ['report.pdf 10y', { kind: 'upload', filename: 'report.pdf', expiry: '10y', singleUse: false }],
+    ['report.pdf 0m', { kind: 'upload', filename: 'report.pdf', expiry: '0m', singleUse: false }],
+    ['report.pdf 1.5h', { kind: 'upload', filename: 'report.pdf', expiry: '1.5h', singleUse: false }],
     // Quoted expiry-like text is a file name.
-    ['"2h"', { kind: 'upload', filename: '2h', expiry: undefined }],
-    ['"2h" 3d', { kind: 'upload', filename: '2h', expiry: '3d' }],
-    ['report.pdf "2h"', { kind: 'upload', filename: 'report.pdf 2h', expiry: undefined }],
+    ['"2h"', { kind: 'upload', filename: '2h', expiry: undefined, singleUse: false }],
+    ['"2h" 3d', { kind: 'upload', filename: '2h', expiry: '3d', singleUse: false }],
+    ['report.pdf "2h"', { kind: 'upload', filename: 'report.pdf 2h', expiry: undefined, singleUse: false }],
     // Only the last token can be the expiry.
-    ['2h report.pdf', { kind: 'upload', filename: '2h report.pdf', expiry: undefined }],
+    ['2h report.pdf', { kind: 'upload', filename: '2h report.pdf', expiry: undefined, singleUse: false }],
     // "help" with more words is a file name.
-    ['help 2h', { kind: 'upload', filename: 'help', expiry: '2h' }],
-    ['help me.txt', { kind: 'upload', filename: 'help me.txt', expiry: undefined }],
-    ['"help"', { kind: 'upload', filename: 'help', expiry: undefined }],
+    ['help 2h', { kind: 'upload', filename: 'help', expiry: '2h', singleUse: false }],
+    ['help me.txt', { kind: 'upload', filename: 'help me.txt', expiry: undefined, singleUse: false }],
+    ['"help"', { kind: 'upload', filename: 'help', expiry: undefined, singleUse: false }],
   ] as const)('%j', (text, expected) => {
     expect(parse(text)).toEqual(expected);
   });
@@ -164,16 +164,16 @@ describe('parseUploadCommand', () => {
       ['“<http://notes.md|notes.md> copy” 1d', 'notes.md copy', '1d'],
       ['"My <http://notes.md|notes.md>"', 'My notes.md', undefined],
     ])('%j → %j', (text, filename, expiry) => {
-      expect(parse(text)).toEqual({ kind: 'upload', filename, expiry });
+      expect(parse(text)).toEqual({ kind: 'upload', filename, expiry, singleUse: false });
     });
 
     it('a link-shaped last token is never taken for an expiry', () => {
       // Slack could linkify "2h" only as a label; a label-only piece is not plain text, so it stays part of the name.
-      expect(parse('report <http://2h|2h>')).toEqual({ kind: 'upload', filename: 'report 2h', expiry: undefined });
+      expect(parse('report <http://2h|2h>')).toEqual({ kind: 'upload', filename: 'report 2h', expiry: undefined, singleUse: false });
     });
 
     it('an escaped mention alone is a file name, not help', () => {
-      expect(parse('<!here>')).toEqual({ kind: 'upload', filename: '@here', expiry: undefined });
+      expect(parse('<!here>')).toEqual({ kind: 'upload', filename: '@here', expiry: undefined, singleUse: false });
     });
   });
 });
@@ -186,7 +186,7 @@ describe('expiry typed as two words', () => {
     ['Chapter 2 x.pdf', 'Chapter 2 x.pdf', undefined],
     ['file 2 x', 'file 2 x', undefined],
   ])('%j → file %j, expiry %j', (text, filename, expiry) => {
-    expect(parseUploadCommand(tokenize(text))).toEqual({ kind: 'upload', filename, expiry });
+    expect(parseUploadCommand(tokenize(text))).toEqual({ kind: 'upload', filename, expiry, singleUse: false });
   });
 
   it('a lone two-word expiry asks for the file name', () => {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { NO_LIMITS } from '../src/limits.js';
 import {
   COMMAND,
   curlCommand,
@@ -29,6 +30,8 @@ function issued(overrides: Partial<IssuedLink> = {}): IssuedLink {
     expiresAt: IN_A_DAY,
     requestedExpiresAt: IN_A_DAY,
     limitedByCredentials: false,
+    partner: undefined,
+    limits: NO_LIMITS,
     ...overrides,
   };
 }

@@ -79,6 +79,8 @@ describe('handleUploadCommand', () => {
       expiresAt: new Date('2024-03-06T12:00:00.000Z'),
       requestedExpiresAt: new Date('2024-03-06T12:00:00.000Z'),
       limitedByCredentials: false,
+      partner: undefined,
+      limits: { maxSizeBytes: undefined, allowedTypes: undefined },
     });
     expect(signer.calls).toEqual([{ key: link.key, expiresInSeconds: 86_400, now: NOW }]);
   });

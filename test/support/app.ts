@@ -10,7 +10,8 @@ import { buildApp, SLACK_EVENTS_PATH } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { GroupDirectory } from '../../src/groups.js';
 import { createLogger } from '../../src/log.js';
-import { createS3Signer, type SignerOptions, type UploadSigner } from '../../src/signer.js';
+import { createObjectOps } from '../../src/s3-objects.js';
+import { createS3Client, createS3Signer, type SignerOptions, type UploadSigner } from '../../src/signer.js';
 import { type AccessStore, openAccessStore } from '../../src/store/index.js';
 import { type LocalS3, S3_CREDENTIALS, S3_REGION, startLocalS3 } from './s3.js';
 import { FAKE_BOT, type FakeSlackApi, startFakeSlackApi } from './slack-api.js';
@@ -81,10 +82,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const signer =
     options.signer?.(config) ??
     createS3Signer({ target: config.s3, credentials: options.credentials ?? S3_CREDENTIALS });
+  const objects = createObjectOps(
+    createS3Client({ target: config.s3, credentials: options.credentials ?? S3_CREDENTIALS }),
+    config.s3.bucket,
+  );
   const running = buildApp({
     config,
     signer,
     store,
+    objects,
     logger,
     identity: { botId: FAKE_BOT.botId, botUserId: FAKE_BOT.botUserId },
     ...(options.groups === undefined ? {} : { groups: options.groups }),

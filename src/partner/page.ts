@@ -1,0 +1,88 @@
+/**
+ * The partner page, rendered on the server: plain HTML, one stylesheet and one script from this bot, nothing else.
+ * Closed links render their final state without any script.
+ */
+import { describeLimits, type UploadLimits } from '../limits.js';
+
+export type LinkState = 'open' | 'expired' | 'revoked' | 'used';
+
+export interface PageModel {
+  readonly id: string;
+  readonly filename: string;
+  readonly place: string;
+  readonly expiresAt: Date;
+  readonly state: LinkState;
+  readonly limits: UploadLimits;
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch);
+
+export const CLOSED_MESSAGES: Record<Exclude<LinkState, 'open'>, string> = {
+  expired: 'This upload link has expired. Ask the person who sent it for a new one.',
+  revoked: 'This upload link was closed by the person who sent it. Ask them for a new one if you still need to send the file.',
+  used: 'A file has already been uploaded through this link, and it only accepts one. Ask for a new link to send another.',
+};
+
+export const NOT_FOUND_MESSAGE = "This upload link doesn't exist. Check that you copied the whole address.";
+
+const utc = (at: Date) => at.toISOString().replace('T', ' ').replace(/:\d{2}\.\d{3}Z$/, ' UTC');
+
+function layout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="/assets/partner.css">
+</head>
+<body>
+<main class="card">
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+export function renderNotFound(): string {
+  return layout('Upload link not found', `<h1>Link not found</h1>\n<p class="state state-closed" role="status">${escapeHtml(NOT_FOUND_MESSAGE)}</p>`);
+}
+
+export function renderRateLimited(): string {
+  return layout('Too many requests', '<h1>Slow down</h1>\n<p class="state state-closed" role="status">Too many requests from here. Wait a minute and try again.</p>');
+}
+
+export function renderPage(model: PageModel): string {
+  const limits = describeLimits(model.limits);
+  const head = `<p class="eyebrow">Secure file upload</p>
+<h1>Upload <span class="filename">${escapeHtml(model.filename)}</span></h1>
+<p class="meta">For ${escapeHtml(model.place)}</p>`;
+  if (model.state !== 'open') {
+    return layout(
+      'Upload link closed',
+      `${head}\n<p class="state state-closed" id="state" role="status" data-state="${model.state}">${escapeHtml(CLOSED_MESSAGES[model.state])}</p>`,
+    );
+  }
+  const accept = model.limits.allowedTypes?.map((t) => `.${t}`).join(',') ?? '';
+  return layout(
+    `Upload ${model.filename}`,
+    `${head}
+<p class="meta">This link closes <time id="expires" datetime="${model.expiresAt.toISOString()}">${escapeHtml(utc(model.expiresAt))}</time>.${limits === '' ? '' : ` Accepted: ${escapeHtml(limits)}.`}</p>
+<form id="upload" data-link="${escapeHtml(model.id)}" data-max-size="${model.limits.maxSizeBytes ?? ''}" data-types="${escapeHtml(model.limits.allowedTypes?.join(',') ?? '')}">
+<label class="drop" id="drop" for="file">
+<input type="file" id="file" name="file"${accept === '' ? '' : ` accept="${escapeHtml(accept)}"`}>
+<span class="drop-title">Choose a file</span>
+<span class="drop-hint">or drop it here</span>
+<span class="chosen" id="chosen"></span>
+</label>
+<button type="submit" id="send" disabled>Upload</button>
+</form>
+<div class="progress" id="progress" hidden><div class="bar" id="bar"></div></div>
+<p class="state" id="state" role="status" aria-live="polite" data-state="ready">Pick the file to send. It goes straight to secure storage; nobody else can see this page's upload.</p>
+<noscript><p class="state state-closed">This page needs JavaScript to upload the file.</p></noscript>
+<script src="/assets/partner.js" defer></script>`,
+  );
+}
