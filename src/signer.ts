@@ -3,10 +3,12 @@
  *
  * The client is created once. `requestChecksumCalculation: 'WHEN_REQUIRED'` keeps the SDK from signing the CRC32
  * of an empty body into the URL, which would make S3 refuse every real upload (aws-sdk-js-v3 #6810).
+ * URLs come from the fast path in presign.ts, which gives byte for byte what `getSignedUrl` gives for the same
+ * client, bucket, key, expiry and clock, and uses `getSignedUrl` itself for configurations it does not cover.
  */
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { createPutUrlPresigner, type PutUrlPresigner } from './presign.js';
 
 export interface S3Target {
   readonly bucket: string;
@@ -58,6 +60,16 @@ export function createS3Client({ target, credentials }: SignerOptions): S3Client
 export function createS3Signer(options: SignerOptions): UploadSigner {
   const client = createS3Client(options);
   const { bucket } = options.target;
+  // Worked out once, on first use; it never rejects (anything unexpected means plain getSignedUrl) and needs no
+  // real credentials, so it cannot turn a credentials problem into a different error.
+  let presigner: PutUrlPresigner | undefined;
+  let preparing: Promise<PutUrlPresigner> | undefined;
+  const putUrlPresigner = (): Promise<PutUrlPresigner> =>
+    (preparing ??= createPutUrlPresigner({
+      client,
+      bucket,
+      createProbeClient: (credentials) => createS3Client({ target: options.target, credentials }),
+    }).then((ready) => (presigner = ready)));
 
   async function currentCredentials(): Promise<AwsCredentialIdentity> {
     try {
@@ -70,7 +82,10 @@ export function createS3Signer(options: SignerOptions): UploadSigner {
   return {
     bucket,
     async warmUp() {
+      // The fast path is prepared even when the credentials are not there yet (it never rejects).
+      const prepared = putUrlPresigner();
       await currentCredentials();
+      await prepared;
     },
     async signUpload(key, expiresInSeconds, now) {
       const credentials = await currentCredentials();
@@ -79,10 +94,7 @@ export function createS3Signer(options: SignerOptions): UploadSigner {
       if (credentialExpiry !== undefined && credentialExpiry.getTime() - now.getTime() < MIN_USEFUL_SECONDS * 1000) {
         throw new SigningUnavailableError(`the AWS credentials expire at ${credentialExpiry.toISOString()}`);
       }
-      const url = await getSignedUrl(client, new PutObjectCommand({ Bucket: bucket, Key: key }), {
-        expiresIn: expiresInSeconds,
-        signingDate: now,
-      });
+      const url = await (presigner ?? (await putUrlPresigner())).presign(key, expiresInSeconds, now);
       const limitedByCredentials = credentialExpiry !== undefined && credentialExpiry < requestedExpiresAt;
       return {
         url,
