@@ -1,5 +1,5 @@
 /**
- * The admin CLI as a real process (`src/cli.ts` through tsx) against a real database, in an empty working directory
+ * The admin CLI as a real process (`dist/cli.js`, built once for the run by test/global-setup.ts) against a real database, in an empty working directory
  * with no Slack or S3 settings at all. What it prints is checked, and so is what the store holds afterwards.
  */
 import { spawn } from 'node:child_process';
@@ -11,14 +11,13 @@ import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadCliConfig, loadConfig } from '../src/config.js';
 import { type AccessStore, type DatabaseTarget, EVERYWHERE, openAccessStore } from '../src/store/index.js';
+import { entryArgs } from './support/entry.js';
 import { type FreshDatabase, freshPostgresDatabase, hasPostgres, postgresUrlOrThrow } from './support/postgres.js';
 
-/** Each run starts Node and tsx (seconds on a busy machine); a test may run a dozen. */
+/** Each run starts a Node process (a second or more on a busy machine); a test may run a dozen. */
 const TIMEOUT = { timeout: 180_000 };
 
 const ROOT = resolve(import.meta.dirname, '..');
-const TSX = join(ROOT, 'node_modules/tsx/dist/esm/index.mjs');
-const CLI = join(ROOT, 'src/cli.ts');
 
 interface CliRun {
   readonly code: number | null;
@@ -28,7 +27,7 @@ interface CliRun {
 
 /** `npx upload-link …args` in `cwd`, with only PATH, HOME and `env` in its environment. */
 function runCli(cwd: string, env: Record<string, string>, ...args: string[]): Promise<CliRun> {
-  const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
+  const child = spawn(process.execPath, entryArgs('cli', ...args), {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

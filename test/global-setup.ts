@@ -2,6 +2,9 @@
  * Vitest global setup: a PostgreSQL server for the run (see test/support/postgres-cluster.ts), handed to test files as
  * `inject('postgresUrl')` (read it through `postgresUrl()` in test/support/postgres.ts); undefined when there is none.
  */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { NOT_FOUND_MESSAGE, postgresForTests } from './support/postgres-cluster.js';
 
@@ -11,8 +14,21 @@ declare module 'vitest' {
   }
 }
 
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** The process tests run dist/server.js and dist/cli.js: build them once, as `npm run build` does. */
+async function build(): Promise<void> {
+  const tsc = resolve(ROOT, 'node_modules/typescript/bin/tsc');
+  try {
+    await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  } catch (error) {
+    const { stdout = '' } = error as { stdout?: string };
+    throw new Error(`npm run build failed before the tests:\n${stdout}`);
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const postgres = await postgresForTests();
+  const [postgres] = await Promise.all([postgresForTests(), build()]);
   if (postgres.source === 'none') process.stderr.write(`${NOT_FOUND_MESSAGE}\n`);
   project.provide('postgresUrl', postgres.url);
   return async () => {

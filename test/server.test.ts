@@ -6,8 +6,11 @@ import { type LocalS3, S3_CREDENTIALS, startLocalS3 } from './support/s3.js';
 import { type FakeSlackApi, startFakeSlackApi } from './support/slack-api.js';
 import { commandBody, slackSignature } from './support/slack-request.js';
 
-/** A signed command whose body is sent in two halves: `started` after the first, `finish()` sends the rest. */
-function halfSentCommand(port: number, filename: string) {
+/**
+ * A signed command whose body is held back: `started` resolves once the server has read the request head (it
+ * answers `100 Continue` to `Expect: 100-continue`), so the request is truly in flight; `finish()` sends the body.
+ */
+function heldBackCommand(port: number, filename: string) {
   const body = commandBody({ text: filename, user_id: 'U0ADMIN' });
   const timestamp = Math.floor(Date.now() / 1000);
   const head = [
@@ -17,23 +20,34 @@ function halfSentCommand(port: number, filename: string) {
     `Content-Length: ${Buffer.byteLength(body)}`,
     `X-Slack-Request-Timestamp: ${timestamp}`,
     `X-Slack-Signature: ${slackSignature(SIGNING_SECRET, timestamp, body)}`,
+    'Expect: 100-continue',
     'Connection: close',
     '',
     '',
   ].join('\r\n');
   const socket = connect(port, '127.0.0.1');
   let response = '';
+  let onContinue: () => void = () => {};
+  const started = new Promise<void>((done) => {
+    onContinue = done;
+  });
   socket.on('data', (chunk) => {
     response += chunk;
+    if (response.startsWith('HTTP/1.1 100')) onContinue();
+  });
+  let failure: Error | undefined;
+  socket.on('error', (error) => {
+    failure = error;
   });
   const closed = new Promise<void>((done) => socket.on('close', () => done()));
-  const started = new Promise<void>((done) => socket.write(head + body.slice(0, 20), () => done()));
+  socket.write(head);
   return {
     started,
     async finish() {
-      socket.end(body.slice(20));
+      socket.end(body);
       await closed;
-      return response;
+      if (failure) throw failure;
+      return response.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
     },
   };
 }
@@ -98,11 +112,10 @@ describe('the bot process', () => {
     const port = await bot.listening;
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
-    // Under load: 40 connections each send half a signed command, the bot is told to stop, then every one sends
-    // the rest. Every request in flight must still get its reply, then the process exits 0.
-    const inFlight = Array.from({ length: 40 }, (_, i) => halfSentCommand(port, `report-${i}.pdf`));
+    // Under load: 40 requests are in flight (heads read, bodies held back), the bot is told to stop, then every
+    // one sends its body. Every request in flight must still get its reply, then the process exits 0.
+    const inFlight = Array.from({ length: 40 }, (_, i) => heldBackCommand(port, `report-${i}.pdf`));
     await Promise.all(inFlight.map((r) => r.started));
-    await new Promise((r) => setTimeout(r, 100));
     bot.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));
     const responses = await Promise.all(inFlight.map((r) => r.finish()));

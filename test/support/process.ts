@@ -1,14 +1,11 @@
 /**
- * The bot as a real process (`src/server.ts` through tsx), in an empty working directory so no `.env` leaks in.
+ * The bot as a real process (`dist/server.js`, built once for the run by test/global-setup.ts), in an empty working directory so no `.env` leaks in.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/tsx/dist/esm/index.mjs');
-const SERVER = join(ROOT, 'src/server.ts');
+import { join } from 'node:path';
+import { entryArgs } from './entry.js';
 
 export interface BotProcess {
   readonly child: ChildProcess;
@@ -21,7 +18,7 @@ export interface BotProcess {
 
 export async function spawnBot(env: Record<string, string>): Promise<BotProcess> {
   const cwd = await mkdtemp(join(tmpdir(), 'upload-link-proc-'));
-  const child = spawn(process.execPath, ['--import', TSX, SERVER], {
+  const child = spawn(process.execPath, entryArgs('server'), {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
