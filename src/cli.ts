@@ -3,20 +3,23 @@
  * The admin CLI: `npx upload-link <allow|disallow|access|admins|settings|audit|migrate> …`, against DATABASE_URL and
  * without Slack, for bootstrapping (the first admin) and operations. The commands are the slash command's own
  * (src/admin.ts): same meaning, validation and audit, with the actor recorded as `cli`. Like server.ts, the only
- * module here that reads `process.env`.
+ * module here that reads `process.env`. `npx upload-link doctor` is the exception: it checks the bot's whole
+ * configuration, Slack and S3 (src/doctor.ts), and touches no database.
  *
- * Exit codes: 0 done; 1 usage error, invalid input, bad configuration or store unavailable; 2 unknown command.
+ * Exit codes: 0 done; 1 usage error, invalid input, bad configuration, store unavailable or a failed doctor check;
+ * 2 unknown command.
  */
 import dotenv from 'dotenv';
 import { createAccessPolicy } from './access.js';
 import { ADMIN_COMMANDS, type AdminCommandName, type AdminDeps, runAdminCommand, USAGE } from './admin.js';
 import { type Token, tokenize } from './command.js';
 import { type CliConfig, ConfigError, loadCliConfig } from './config.js';
+import { formatDoctorReport, runDoctor } from './doctor.js';
 import { type GroupDirectory, GroupLookupError } from './groups.js';
 import { type AccessStore, describeTarget, openAccessStore } from './store/index.js';
 
 const NAME = 'upload-link';
-const COMMANDS = [...ADMIN_COMMANDS, 'migrate'] as const;
+const COMMANDS = [...ADMIN_COMMANDS, 'migrate', 'doctor'] as const;
 type CliCommand = (typeof COMMANDS)[number];
 const HELP_WORDS = new Set(['-h', '--help', 'help']);
 
@@ -26,6 +29,7 @@ const HELP_WORDS = new Set(['-h', '--help', 'help']);
  */
 function cliUsage(command: CliCommand): string {
   if (command === 'migrate') return `${NAME} migrate`;
+  if (command === 'doctor') return `${NAME} doctor [--write-test]`;
   return USAGE[command]
     .replace(/^\/upload-link /, `${NAME} `)
     .replace('@person @group …', '<user or group id>…')
@@ -42,11 +46,28 @@ const DESCRIPTIONS: Record<CliCommand, string> = {
   settings: "Show or change a channel's settings; a value of `default` clears one.",
   audit: 'The last N events (default 20, at most 100), newest first.',
   migrate: 'Bring the database schema up to date (every command does this first).',
+  doctor:
+    "Check the bot's configuration, Slack token, bucket region, AWS credentials and signing, and the bucket's CORS for the partner page. --write-test also uploads a small object under UPLOAD_PREFIX (and leaves it there).",
 };
+
+const DOCTOR_HELP = `Usage: ${NAME} doctor [--write-test]
+
+Checks, with the bot's full environment (as the server reads it; also from .env):
+  - the configuration is valid;
+  - Slack accepts SLACK_BOT_TOKEN (auth.test), and which workspace and bot user it belongs to;
+  - the bucket is in AWS_REGION (S3 refuses URLs signed for another region);
+  - AWS credentials load (which kind, and when temporary ones expire) and sign a PUT under UPLOAD_PREFIX;
+  - with PUBLIC_URL, the bucket's CORS lets the partner page upload; if not, the JSON to apply and the command.
+Nothing is uploaded unless --write-test: then a small object goes to <UPLOAD_PREFIX>.upload-link-doctor/<time>
+through the signed URL, and stays there. The database is not touched.
+
+Exit code 0 when no check failed (warnings, marked !, are allowed), 1 otherwise.
+`;
 
 const HELP = `Usage: npx ${NAME} <command> [arguments]
 
 Manage who may create upload links, directly in the bot's database (DATABASE_URL); Slack is not needed.
+Check the bot's whole setup (Slack, S3, CORS) before a deploy with \`${NAME} doctor\`.
 Name people, user groups and channels by their Slack ids (U…, S…, C…). Changes are audited with the actor "cli".
 
 Commands:
@@ -57,9 +78,12 @@ Examples:
   npx ${NAME} allow U0BOB everywhere
   npx ${NAME} settings C0ACME prefix=partners/acme/ max-expiry=3d
   npx ${NAME} audit C0ACME 50
+  npx ${NAME} doctor --write-test
 
 Environment (also read from .env in the current directory): DATABASE_URL (sqlite:<path> or postgres://…;
 default sqlite:./data/upload-link.db), ADMIN_USER_IDS, ALLOWED_USER_IDS, UPLOAD_PREFIX, DEFAULT_EXPIRY, MAX_EXPIRY.
+doctor reads the bot's whole environment instead (SLACK_*, S3_BUCKET, AWS_REGION, S3_ENDPOINT, PUBLIC_URL, AWS
+credentials, …) and does not use the database.
 `;
 
 /** Where the CLI writes: normally the process's stdout and stderr. */
@@ -148,6 +172,18 @@ function adminDeps(config: CliConfig, store: AccessStore): AdminDeps {
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** `doctor [--write-test]`: the checks of src/doctor.ts, printed on stdout; 1 when one failed. */
+async function doctor(args: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  const unknown = args.filter((arg) => arg !== '--write-test');
+  if (unknown.length > 0) {
+    io.err(`${NAME}: doctor does not take ${unknown.map((a) => `"${a}"`).join(', ')}.\nUsage: ${cliUsage('doctor')}\n`);
+    return 1;
+  }
+  const report = await runDoctor(env, { writeTest: args.includes('--write-test') });
+  io.out(formatDoctorReport(report));
+  return report.ok ? 0 : 1;
+}
+
 /** Run the CLI for `argv` (the words after the program name); resolves with the exit code. */
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
@@ -166,9 +202,10 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo):
   }
   const name = command as CliCommand;
   if (rest.some((arg) => arg === '--help' || arg === '-h')) {
-    io.out(`Usage: ${cliUsage(name)}\n`);
+    io.out(name === 'doctor' ? DOCTOR_HELP : `Usage: ${cliUsage(name)}\n`);
     return 0;
   }
+  if (name === 'doctor') return doctor(rest, env, io);
   if (name === 'migrate' && rest.length > 0) {
     io.err(`${NAME}: migrate takes no arguments. Nothing was changed.\nUsage: ${cliUsage('migrate')}\n`);
     return 1;

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadCliConfig, loadConfig } from '../src/config.js';
@@ -16,8 +16,6 @@ import { type FreshDatabase, freshPostgresDatabase, hasPostgres, postgresUrlOrTh
 
 /** Each run starts a Node process (a second or more on a busy machine); a test may run a dozen. */
 const TIMEOUT = { timeout: 180_000 };
-
-const ROOT = resolve(import.meta.dirname, '..');
 
 interface CliRun {
   readonly code: number | null;
@@ -128,7 +126,7 @@ describe('upload-link CLI: help and commands', TIMEOUT, () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
-      'upload-link: unknown command "grant". The commands are allow, disallow, access, admins, settings, audit, migrate; see `upload-link --help`.\n',
+      'upload-link: unknown command "grant". The commands are allow, disallow, access, admins, settings, audit, migrate, doctor; see `upload-link --help`.\n',
     );
     expect(existsSync(ws.path)).toBe(false);
   });
