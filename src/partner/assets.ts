@@ -11,18 +11,22 @@ h1{margin:4px 0 8px;font-size:22px;line-height:1.3;overflow-wrap:anywhere}
 .meta{margin:4px 0;color:var(--muted)}
 form{margin-top:16px}
 .drop{display:flex;flex-direction:column;align-items:center;gap:4px;padding:28px 16px;border:2px dashed var(--line);border-radius:10px;cursor:pointer;text-align:center}
+.drop:has(input:focus-visible){outline:2px solid var(--accent);outline-offset:2px}
 .drop.over{border-color:var(--accent);background:color-mix(in srgb,var(--accent) 8%,transparent)}
 .drop input{position:absolute;width:1px;height:1px;opacity:0}
 .drop-title{font-weight:600;color:var(--accent)}
 .drop-hint{color:var(--muted);font-size:14px}
 .chosen{font-family:ui-monospace,monospace;font-size:14px;overflow-wrap:anywhere}
-button{margin-top:12px;width:100%;padding:12px;border:0;border-radius:8px;background:var(--accent);color:#fff;font-size:16px;font-weight:600;cursor:pointer}
+button{margin-top:12px;width:100%;min-height:48px;padding:12px;border:0;border-radius:8px;background:var(--accent);color:#fff;font:inherit;font-weight:600;cursor:pointer}
 button:disabled{opacity:.5;cursor:default}
 .progress{margin-top:16px;height:10px;border-radius:5px;background:var(--line);overflow:hidden}
 .bar{height:100%;width:0;background:var(--accent);transition:width .2s}
+.progress.complete .bar{background:var(--ok)}
+.busy .drop{opacity:.55;cursor:default}
 .state{margin:16px 0 0;padding:12px;border-radius:8px;background:color-mix(in srgb,var(--muted) 10%,transparent)}
 .state-done{background:color-mix(in srgb,var(--ok) 15%,transparent);color:var(--ok);font-weight:600}
 .state-error,.state-closed{background:color-mix(in srgb,var(--bad) 12%,transparent);color:var(--bad)}
+@media (max-width:480px){body{align-items:flex-start;padding:12px}.card{padding:20px}}
 `;
 
 /** Plain browser JavaScript (no framework, no build step): pick or drop, sign, PUT with progress, complete. */
@@ -41,33 +45,45 @@ export const PARTNER_JS = `'use strict';
   var bar = document.getElementById('bar');
   var state = document.getElementById('state');
   var expires = document.getElementById('expires');
+  var title = drop.querySelector('.drop-title');
   var file = null;
+  // While a file is on its way (or has arrived) another pick or drop must not swap it.
+  var busy = false;
 
   if (expires) {
     var at = new Date(expires.getAttribute('datetime'));
     if (!isNaN(at)) expires.textContent = at.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
   }
 
+  // kind: ready, uploading, done, error, or how the link closed (expired, revoked, used), as the server renders it.
+  var CLOSED = ['expired', 'revoked', 'used', 'closed'];
   function show(kind, text) {
-    state.className = 'state' + (kind === 'done' ? ' state-done' : kind === 'error' || kind === 'closed' ? ' state-error' : '');
+    var closed = CLOSED.indexOf(kind) !== -1;
+    state.className = 'state' + (kind === 'done' ? ' state-done' : kind === 'error' ? ' state-error' : closed ? ' state-closed' : '');
     state.setAttribute('data-state', kind);
     state.textContent = text;
   }
+  // Sizes read as the bot writes them (1 KB = 1024 B, one decimal at most): "384 KB", "1.5 MB".
   function size(n) {
-    var units = ['B', 'KB', 'MB', 'GB'];
+    var units = ['B', 'KB', 'MB', 'GB', 'TB'];
     var i = 0;
     while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-    return (i === 0 ? n : n.toFixed(1)) + ' ' + units[i];
+    return (i === 0 ? n : n.toFixed(1).replace(/\\.0$/, '')) + ' ' + units[i];
   }
   function ext(name) {
     var dot = name.lastIndexOf('.');
     return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
   }
   function pick(f) {
+    if (busy) return;
     file = f || null;
     chosen.textContent = file ? file.name + ' (' + size(file.size) + ')' : '';
+    title.textContent = file ? 'Choose another file' : 'Choose a file';
     send.disabled = !file;
-    if (!file) return;
+    if (!file) {
+      show('ready', 'Pick the file to send.');
+      return;
+    }
     if (maxSize && file.size > maxSize) {
       show('error', 'This file is ' + size(file.size) + '; this link accepts at most ' + size(maxSize) + '.');
       send.disabled = true;
@@ -99,7 +115,8 @@ export const PARTNER_JS = `'use strict';
       return r.json().catch(function () { return {}; }).then(function (data) {
         if (!r.ok) {
           var err = new Error(data.message || 'The server answered ' + r.status + '.');
-          err.closed = r.status === 410;
+          // 410: the link closed since the page loaded; the answer says how (expired, revoked, used).
+          if (r.status === 410) err.closed = CLOSED.indexOf(data.error) !== -1 ? data.error : 'closed';
           throw err;
         }
         return data;
@@ -128,10 +145,13 @@ export const PARTNER_JS = `'use strict';
 
   form.addEventListener('submit', function (e) {
     e.preventDefault();
-    if (!file) return;
+    if (!file || busy) return;
+    busy = true;
+    form.classList.add('busy');
     send.disabled = true;
     input.disabled = true;
     progress.hidden = false;
+    progress.classList.remove('complete');
     bar.style.width = '0';
     show('uploading', 'Starting upload…');
     post('/sign', { name: file.name, size: file.size, type: file.type })
@@ -139,11 +159,19 @@ export const PARTNER_JS = `'use strict';
       .then(function () { return post('/complete'); })
       .then(function () {
         bar.style.width = '100%';
+        progress.classList.add('complete');
+        form.hidden = true;
         show('done', 'Done: ' + file.name + ' (' + size(file.size) + ') has arrived. You can close this page.');
       })
       .catch(function (err) {
-        show(err.closed ? 'closed' : 'error', err.message);
-        if (!err.closed) { send.disabled = false; input.disabled = false; }
+        show(err.closed || 'error', err.message);
+        progress.hidden = true;
+        // A closed link stays closed: nothing left to pick. Anything else may work on a second try.
+        if (err.closed) { form.hidden = true; return; }
+        busy = false;
+        form.classList.remove('busy');
+        send.disabled = false;
+        input.disabled = false;
       });
   });
 })();

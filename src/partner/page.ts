@@ -20,13 +20,22 @@ const escapeHtml = (text: string): string =>
 
 export const CLOSED_MESSAGES: Record<Exclude<LinkState, 'open'>, string> = {
   expired: 'This upload link has expired. Ask the person who sent it for a new one.',
-  revoked: 'This upload link was closed by the person who sent it. Ask them for a new one if you still need to send the file.',
+  revoked:
+    'This upload link was closed by the person who sent it. Ask them for a new one if you still need to send the file.',
   used: 'A file has already been uploaded through this link, and it only accepts one. Ask for a new link to send another.',
 };
 
 export const NOT_FOUND_MESSAGE = "This upload link doesn't exist. Check that you copied the whole address.";
 
-const utc = (at: Date) => at.toISOString().replace('T', ' ').replace(/:\d{2}\.\d{3}Z$/, ' UTC');
+/** Inline, so the page makes no favicon request (which would 404); the CSP allows data: images. */
+const FAVICON =
+  "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%231f6feb'/%3E%3Cpath d='M8 3l4.5 4.5H9.5V12h-3V7.5h-3z' fill='%23fff'/%3E%3C/svg%3E";
+
+const utc = (at: Date) =>
+  at
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/:\d{2}\.\d{3}Z$/, ' UTC');
 
 function layout(title: string, body: string): string {
   return `<!doctype html>
@@ -36,6 +45,7 @@ function layout(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="${FAVICON}">
 <link rel="stylesheet" href="/assets/partner.css">
 </head>
 <body>
@@ -48,11 +58,17 @@ ${body}
 }
 
 export function renderNotFound(): string {
-  return layout('Upload link not found', `<h1>Link not found</h1>\n<p class="state state-closed" role="status">${escapeHtml(NOT_FOUND_MESSAGE)}</p>`);
+  return layout(
+    'Upload link not found',
+    `<h1>Link not found</h1>\n<p class="state state-closed" role="status">${escapeHtml(NOT_FOUND_MESSAGE)}</p>`,
+  );
 }
 
 export function renderRateLimited(): string {
-  return layout('Too many requests', '<h1>Slow down</h1>\n<p class="state state-closed" role="status">Too many requests from here. Wait a minute and try again.</p>');
+  return layout(
+    'Too many requests',
+    '<h1>Slow down</h1>\n<p class="state state-closed" role="status">Too many requests from here. Wait a minute and try again.</p>',
+  );
 }
 
 export function renderPage(model: PageModel): string {

@@ -9,8 +9,8 @@
  * Signing at upload time is what makes links revocable: a closed link gets no new signature.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ParamsIncomingMessage } from '@slack/bolt/dist/receivers/ParamsIncomingMessage.js';
 import type { CustomRoute, Logger } from '@slack/bolt';
+import type { ParamsIncomingMessage } from '@slack/bolt/dist/receivers/ParamsIncomingMessage.js';
 import type { GlobalSettings } from '../channel-settings.js';
 import { checkFile, contentTypeFor, formatSize, MAX_PUT_BYTES, NO_LIMITS, type UploadLimits } from '../limits.js';
 import type { ObjectOps } from '../s3-objects.js';
@@ -108,10 +108,10 @@ async function readJson(req: IncomingMessage, maxBytes = 8192): Promise<Record<s
 const REFUSALS = {
   'too-large': (limits: UploadLimits) =>
     `This file is too large: this link accepts at most ${formatSize(limits.maxSizeBytes ?? MAX_PUT_BYTES)}.`,
-  'wrong-type': (limits: UploadLimits) => `This type of file isn't accepted here: only ${limits.allowedTypes?.join(', ')}.`,
+  'wrong-type': (limits: UploadLimits) =>
+    `This type of file isn't accepted here: only ${limits.allowedTypes?.join(', ')}.`,
   empty: () => 'This file is empty.',
 };
-
 
 export function createPartnerRoutes(deps: PartnerDeps): CustomRoute[] {
   const limiter = deps.limiter ?? createRateLimiter();
@@ -127,7 +127,11 @@ export function createPartnerRoutes(deps: PartnerDeps): CustomRoute[] {
   }
 
   /** The link for a request, or undefined after answering 404 (unknown and malformed ids look the same). */
-  async function findLink(id: string | undefined, res: ServerResponse, html: boolean): Promise<PartnerLink | undefined> {
+  async function findLink(
+    id: string | undefined,
+    res: ServerResponse,
+    html: boolean,
+  ): Promise<PartnerLink | undefined> {
     const link = id !== undefined && LINK_ID.test(id) ? await deps.store.getLink(id) : undefined;
     if (link === undefined) {
       if (html) send(res, 404, 'text/html; charset=utf-8', renderNotFound());
@@ -146,7 +150,8 @@ export function createPartnerRoutes(deps: PartnerDeps): CustomRoute[] {
         else deps.logger.error(`Partner page: ${error.message}`);
         if (res.headersSent) return;
         const message = 'The upload service is temporarily unavailable. Please try again in a few minutes.';
-        if (html) send(res, 503, 'text/html; charset=utf-8', `<!doctype html><title>Unavailable</title><p>${message}</p>`);
+        if (html)
+          send(res, 503, 'text/html; charset=utf-8', `<!doctype html><title>Unavailable</title><p>${message}</p>`);
         else json(res, 503, { error: 'unavailable', message });
       });
     };
@@ -169,12 +174,14 @@ export function createPartnerRoutes(deps: PartnerDeps): CustomRoute[] {
     {
       path: '/assets/partner.js',
       method: ['GET'],
-      handler: (_req, res) => send(res, 200, 'text/javascript; charset=utf-8', PARTNER_JS, { 'cache-control': 'public, max-age=300' }),
+      handler: (_req, res) =>
+        send(res, 200, 'text/javascript; charset=utf-8', PARTNER_JS, { 'cache-control': 'public, max-age=300' }),
     },
     {
       path: '/assets/partner.css',
       method: ['GET'],
-      handler: (_req, res) => send(res, 200, 'text/css; charset=utf-8', PARTNER_CSS, { 'cache-control': 'public, max-age=300' }),
+      handler: (_req, res) =>
+        send(res, 200, 'text/css; charset=utf-8', PARTNER_CSS, { 'cache-control': 'public, max-age=300' }),
     },
     {
       path: '/u/:id',
@@ -221,7 +228,10 @@ export function createPartnerRoutes(deps: PartnerDeps): CustomRoute[] {
         const check = checkFile({ name, size }, limits);
         if (!check.ok) return json(res, 400, { error: check.reason, message: REFUSALS[check.reason](limits) });
         const contentType = contentTypeFor(name, browserType);
-        const seconds = Math.max(1, Math.min(PAGE_SIGNATURE_SECONDS, Math.floor((link.expiresAt.getTime() - now.getTime()) / 1000)));
+        const seconds = Math.max(
+          1,
+          Math.min(PAGE_SIGNATURE_SECONDS, Math.floor((link.expiresAt.getTime() - now.getTime()) / 1000)),
+        );
         const url = await deps.objects.signExactPut(link.key, { length: size, contentType }, seconds, now);
         json(res, 200, {
           url,
@@ -247,13 +257,18 @@ export function createPartnerRoutes(deps: PartnerDeps): CustomRoute[] {
         }
         const stored = await deps.objects.head(link.key);
         if (stored === undefined) {
-          return json(res, 409, { error: 'not-uploaded', message: "The file hasn't arrived yet. Try the upload again." });
+          return json(res, 409, {
+            error: 'not-uploaded',
+            message: "The file hasn't arrived yet. Try the upload again.",
+          });
         }
         const result = await deps.store.recordArrival(link.id, stored, deps.now());
         if (result?.first) {
-          deps.notify({ link: result.link, size: stored.size, contentType: stored.contentType }).catch((error: unknown) =>
-            deps.logger.warn(`Could not tell Slack about an arrival for ${link.key}: ${(error as Error).message}`),
-          );
+          deps
+            .notify({ link: result.link, size: stored.size, contentType: stored.contentType })
+            .catch((error: unknown) =>
+              deps.logger.warn(`Could not tell Slack about an arrival for ${link.key}: ${(error as Error).message}`),
+            );
         }
         json(res, 200, { ok: true, size: stored.size, contentType: stored.contentType, repeated: !result?.first });
       }),
