@@ -128,6 +128,8 @@ export function buildApp(deps: AppDeps): RunningApp {
     // auth.test already ran at start (see server.ts); with ids given, Bolt makes no call of its own.
     tokenVerificationEnabled: false,
     logger,
+    // Without it Bolt resets the logger to INFO, and LOG_LEVEL would have no effect.
+    logLevel: logger.getLevel(),
     convoStore: false,
     // The WebClient's default retries go on for about 30 minutes; our calls are worth a few quick tries at most.
     clientOptions: { ...slackApi, retryConfig: { retries: 2 } },

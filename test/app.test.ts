@@ -180,6 +180,13 @@ describe('/upload-link over real HTTP', () => {
     expect(response.status).toBe(200);
   });
 
+  it('honours LOG_LEVEL: at warn, handling commands logs nothing', async () => {
+    app = await startTestApp({ env: { LOG_LEVEL: 'warn' } });
+    await app.command({ text: 'report.pdf', user_id: ADMIN });
+    await app.command({ text: 'report.pdf', user_id: STRANGER });
+    expect(app.logs).toEqual([]);
+  });
+
   it('never logs a signature, token or secret, even at debug level', async () => {
     app = await startTestApp();
     await app.command({ text: 'report.pdf', user_id: ADMIN });
