@@ -3,11 +3,11 @@
  * One query layer (Kysely) for both.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { Logger } from '@slack/bolt';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import type { Dialect } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -51,9 +51,12 @@ export function openDatabase(target: DatabaseTarget, logger?: Logger): OpenDatab
     // Short: a user waits on this within Slack's 3-second window.
     database.pragma('busy_timeout = 1000');
     database.pragma('foreign_keys = ON');
+    cachePreparedStatements(database);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
+  // Loaded only for PostgreSQL: an SQLite deployment never pays for it at start.
+  const pg = createRequire(import.meta.url)('pg') as typeof import('pg');
   const pool = new pg.Pool({
     connectionString: target.url,
     max: 10,
@@ -68,4 +71,22 @@ export function openDatabase(target: DatabaseTarget, logger?: Logger): OpenDatab
   pool.on('connect', (client) => client.on('error', lost));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; the bot runs the same handful on every command, so keep the
+ * prepared statements (bounded: queries with `in (?, ?, …)` lists differ by length).
+ */
+function cachePreparedStatements(database: SQLite.Database, limit = 500): void {
+  const prepare = database.prepare.bind(database);
+  const cache = new Map<string, SQLite.Statement>();
+  database.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (statement === undefined) {
+      statement = prepare(source);
+      if (cache.size >= limit) cache.clear();
+      cache.set(source, statement);
+    }
+    return statement;
+  }) as typeof database.prepare;
 }
