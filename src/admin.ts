@@ -12,6 +12,7 @@ import { describeRange, formatDuration, MIN_EXPIRY_SECONDS, parseDuration } from
 import { type GroupDirectory, GroupLookupError } from './groups.js';
 import { prefixProblems } from './keys.js';
 import { formatSize, parseSize, parseTypes } from './limits.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 import {
   type AccessStore,
   type AuditRecord,
@@ -90,12 +91,12 @@ function argOf(token: Token): Arg {
 
 function unknownWord(text: string): string {
   if (text.startsWith('@')) {
-    return `I can't tell who "${text}" is. Pick the person or group from Slack's suggestions as you type, so it becomes a mention.`;
+    return `I can't tell who "${escapeMrkdwn(text)}" is. Pick the person or group from Slack's suggestions as you type, so it becomes a mention.`;
   }
   if (text.startsWith('#')) {
-    return `I can't tell which channel "${text}" is. Pick it from Slack's suggestions as you type, so it becomes a link.`;
+    return `I can't tell which channel "${escapeMrkdwn(text)}" is. Pick it from Slack's suggestions as you type, so it becomes a link.`;
   }
-  return `I don't understand "${text}".`;
+  return `I don't understand "${escapeMrkdwn(text)}".`;
 }
 
 /** Parse the words after the command name. `currentChannel` is the target when none is given (absent in the CLI). */
@@ -176,7 +177,7 @@ export function parseAdminCommand(tokens: readonly Token[], currentChannel: stri
             const problems = prefixProblems(value);
             if (value === '' || problems.length > 0) {
               return fail(
-                `The prefix "${value}" ${value === '' ? 'is empty' : problems.join(', ')}. Example: prefix=partners/acme/`,
+                `The prefix "${escapeMrkdwn(value)}" ${value === '' ? 'is empty' : problems.join(', ')}. Example: prefix=partners/acme/`,
               );
             }
             patch.keyPrefix = value;
@@ -187,7 +188,7 @@ export function parseAdminCommand(tokens: readonly Token[], currentChannel: stri
             const parsed = parseDuration(value);
             if (parsed === undefined)
               return fail(
-                `"${value}" isn't a duration: use a number and m, h, d or w (like 2h or 3d), or \`default\`.`,
+                `"${escapeMrkdwn(value)}" isn't a duration: use a number and m, h, d or w (like 2h or 3d), or \`default\`.`,
               );
             seconds = parsed;
           }
@@ -197,7 +198,7 @@ export function parseAdminCommand(tokens: readonly Token[], currentChannel: stri
           const size = reset ? null : parseSize(value);
           if (size === undefined) {
             return fail(
-              `"${value}" isn't a size: use a number and B, KB, MB or GB (like 200MB), up to 5 GB, or \`default\`.`,
+              `"${escapeMrkdwn(value)}" isn't a size: use a number and B, KB, MB or GB (like 200MB), up to 5 GB, or \`default\`.`,
             );
           }
           patch.maxSizeBytes = size;
@@ -205,7 +206,7 @@ export function parseAdminCommand(tokens: readonly Token[], currentChannel: stri
           const types = reset ? null : parseTypes(value);
           if (types === undefined) {
             return fail(
-              `"${value}" isn't a list of file types: use extensions separated by commas (like pdf,xlsx), or \`default\`.`,
+              `"${escapeMrkdwn(value)}" isn't a list of file types: use extensions separated by commas (like pdf,xlsx), or \`default\`.`,
             );
           }
           patch.allowedTypes = types;
@@ -261,7 +262,7 @@ export const adminMessages = {
   storeUnavailable:
     'The access store is temporarily unavailable, so nothing was created or changed. Please try again in a moment.',
   usage: (command: AdminCommandName, problem: string) =>
-    `${problem} Nothing was changed.\nUsage: \`${USAGE[command]}\``,
+    `${problem} Nothing was changed.\nUsage: \`${escapeMrkdwn(USAGE[command])}\``,
 } as const;
 
 export const subjectMention = (s: Subject) => (s.type === 'user' ? `<@${s.id}>` : `<!subteam^${s.id}>`);
@@ -421,7 +422,7 @@ async function settings(
     const mark = (own: boolean) => (own ? '' : ' (default)');
     return [
       header,
-      `• prefix: \`${e.prefix}\`${mark(e.overridden.prefix)}`,
+      `• prefix: \`${escapeMrkdwn(e.prefix)}\`${mark(e.overridden.prefix)}`,
       `• default expiry: ${formatDuration(e.defaultExpirySeconds)}${mark(e.overridden.defaultExpiry)}`,
       `• max expiry: ${formatDuration(e.maxExpirySeconds)}${mark(e.overridden.maxExpiry)}`,
       `• max size: ${s?.maxSizeBytes === undefined ? 'none (5 GB, the S3 limit) (default)' : formatSize(s.maxSizeBytes)}`,
@@ -436,7 +437,7 @@ async function settings(
   const lines = show(`:white_check_mark: Updated settings for <#${channelId}>`, updated);
   if (updated.keyPrefix !== undefined && !updated.keyPrefix.startsWith(deps.settings.uploadPrefix)) {
     lines.push(
-      `:warning: \`${updated.keyPrefix}\` is outside \`${deps.settings.uploadPrefix}\`: make sure the bot's IAM policy allows s3:PutObject there.`,
+      `:warning: \`${escapeMrkdwn(updated.keyPrefix)}\` is outside \`${escapeMrkdwn(deps.settings.uploadPrefix)}\`: make sure the bot's IAM policy allows s3:PutObject there.`,
     );
   }
   return { ok: true, lines };
@@ -522,9 +523,9 @@ function describeEvent(e: AuditRecord): string {
   const scope = d.scope === 'everywhere' ? ' in every channel' : where;
   switch (e.action) {
     case 'link.issued':
-      return `${who} created a link${where} for \`${String(d.key)}\`, expiring ${auditTime(new Date(String(d.expiresAt)))}`;
+      return `${who} created a link${where} for \`${escapeMrkdwn(String(d.key))}\`, expiring ${auditTime(new Date(String(d.expiresAt)))}`;
     case 'link.refused':
-      return `${who} was refused a link${where} (${String(d.filename ?? '')})`;
+      return `${who} was refused a link${where} (${escapeMrkdwn(String(d.filename ?? ''))})`;
     case 'access.allow':
       return `${who} allowed ${subjects}${scope}`;
     case 'access.disallow':
@@ -536,13 +537,13 @@ function describeEvent(e: AuditRecord): string {
     case 'settings.update': {
       const value = (v: unknown, f: (x: number) => string) =>
         v === null || v === undefined ? 'default' : f(v as number);
-      return `${who} set${where}: prefix=${d.prefix ?? 'default'}, default-expiry=${value(d.defaultExpirySeconds, formatDuration)}, max-expiry=${value(d.maxExpirySeconds, formatDuration)}, max-size=${value(d.maxSizeBytes, formatSize)}, types=${d.allowedTypes ?? 'default'}`;
+      return `${who} set${where}: prefix=${escapeMrkdwn(String(d.prefix ?? 'default'))}, default-expiry=${value(d.defaultExpirySeconds, formatDuration)}, max-expiry=${value(d.maxExpirySeconds, formatDuration)}, max-size=${value(d.maxSizeBytes, formatSize)}, types=${d.allowedTypes ?? 'default'}`;
     }
     case 'link.revoked':
-      return `${who} revoked the link for \`${String(d.key)}\`${where}`;
+      return `${who} revoked the link for \`${escapeMrkdwn(String(d.key))}\`${where}`;
     case 'link.uploaded': {
       const size = typeof d.size === 'number' ? formatSize(d.size) : '?';
-      return `a partner uploaded ${String(d.filename)} (${size}) through <@${String(d.requester)}>'s link${where}: \`${String(d.key)}\``;
+      return `a partner uploaded ${escapeMrkdwn(String(d.filename))} (${size}) through <@${String(d.requester)}>'s link${where}: \`${escapeMrkdwn(String(d.key))}\``;
     }
   }
 }

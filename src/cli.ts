@@ -16,6 +16,7 @@ import { type Token, tokenize } from './command.js';
 import { type CliConfig, ConfigError, loadCliConfig } from './config.js';
 import { formatDoctorReport, runDoctor } from './doctor.js';
 import { type GroupDirectory, GroupLookupError } from './groups.js';
+import { escapeMrkdwn, unescapeMrkdwn } from './mrkdwn.js';
 import { type AccessStore, describeTarget, openAccessStore } from './store/index.js';
 
 const NAME = 'upload-link';
@@ -129,6 +130,7 @@ function toPlainText(mrkdwn: string): string {
           Object.hasOwn(EMOJI, name) ? `${space}${EMOJI[name]} ` : space,
         );
     })
+    .map(unescapeMrkdwn)
     .join('');
 }
 
@@ -137,7 +139,7 @@ function toPlainText(mrkdwn: string): string {
  * members are unavailable because the CLI never asks Slack, not because Slack failed to answer.
  */
 function cliLines(lines: readonly string[], command: AdminCommandName): string[] {
-  const slashUsage = `Usage: \`${USAGE[command]}\``;
+  const slashUsage = `Usage: \`${escapeMrkdwn(USAGE[command])}\``;
   return lines.map((line) =>
     toPlainText(
       line

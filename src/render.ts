@@ -6,6 +6,7 @@ import type { KnownBlock, RichTextBlock } from '@slack/types';
 import { USAGE } from './admin.js';
 import { describeRange, formatDuration } from './duration.js';
 import { describeLimits, hasLimits } from './limits.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 import { COMMAND, REVOKE_LINK_ACTION } from './slack-app.js';
 import type { IssuedLink, UploadOutcome } from './upload.js';
 
@@ -17,9 +18,7 @@ export interface Reply {
   readonly blocks?: KnownBlock[];
 }
 
-/** Escape text for mrkdwn: Slack reads `&`, `<` and `>` as control characters. */
-export const escapeMrkdwn = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export { escapeMrkdwn } from './mrkdwn.js';
 
 /** POSIX shell single-quoting: safe for any name a partner's file may have. */
 export const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -96,7 +95,7 @@ export function renderHelp(
   if (forAdmin) {
     lines.push(
       '*Admin commands*',
-      ...Object.values(USAGE).map((usage) => `• \`${usage}\``),
+      ...Object.values(USAGE).map((usage) => `• \`${escapeMrkdwn(usage)}\``),
       "The app's Home tab shows every rule and lets you change them.",
     );
   }

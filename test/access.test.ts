@@ -146,6 +146,19 @@ describe('access administration over real HTTP', () => {
     expect(await app.store.channelSettings(ACME)).toBeUndefined();
   });
 
+  it('escapes what it echoes and its usage placeholders, so Slack shows them as typed', async () => {
+    app = await startTestApp();
+    // Slack sends "a<b&c" as entities; the reply must send them back as entities, not as a link or markup.
+    const reply = await app.command({ text: 'settings prefix=a&lt;b&amp;c/ x', user_id: ADMIN, channel_id: ACME });
+    const echoed = String(reply.json?.text);
+    expect(echoed).toContain('I don\'t understand "x"');
+    const usage = await app.command({ text: 'settings sideways', user_id: ADMIN, channel_id: ACME });
+    expect(String(usage.json?.text)).toContain('prefix=&lt;folder/&gt;');
+    expect(String(usage.json?.text)).not.toMatch(/<folder|<2h>/);
+    const bad = await app.command({ text: 'allow a&lt;b', user_id: ADMIN, channel_id: ACME });
+    expect(String(bad.json?.text)).toContain('I don\'t understand "a&lt;b"');
+  });
+
   it('admins added from Slack can administer; config admins and the last admin cannot be removed', async () => {
     app = await startTestApp();
     const add = await app.command({ text: `admins add ${mention(BOB)}`, user_id: ADMIN, channel_id: ACME });
