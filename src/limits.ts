@@ -17,7 +17,8 @@ export interface UploadLimits {
 
 export const NO_LIMITS: UploadLimits = { maxSizeBytes: undefined, allowedTypes: undefined };
 
-export const hasLimits = (limits: UploadLimits) => limits.maxSizeBytes !== undefined || limits.allowedTypes !== undefined;
+export const hasLimits = (limits: UploadLimits) =>
+  limits.maxSizeBytes !== undefined || limits.allowedTypes !== undefined;
 
 /** `200MB`, `1.5 GB`, `500kb` → bytes (1 KB = 1024 B, as `bytes` reads it); undefined when unreadable or out of range. */
 export function parseSize(text: string): number | undefined {
@@ -27,7 +28,8 @@ export function parseSize(text: string): number | undefined {
   return Math.floor(value);
 }
 
-export const formatSize = (value: number): string => bytes.format(value, { unitSeparator: ' ', decimalPlaces: 1 }) ?? `${value} B`;
+export const formatSize = (value: number): string =>
+  bytes.format(value, { unitSeparator: ' ', decimalPlaces: 1 }) ?? `${value} B`;
 
 const EXTENSION = /^[a-z0-9]{1,16}$/;
 

@@ -112,7 +112,10 @@ describe('parseUploadCommand', () => {
     ["John's report.pdf", { kind: 'upload', filename: "John's report.pdf", expiry: undefined, singleUse: false }],
     ["John's report.pdf 3d", { kind: 'upload', filename: "John's report.pdf", expiry: '3d', singleUse: false }],
     // Unquoted words are joined by single spaces, whatever the whitespace between them.
-    ['Q3   figures\tfinal.xlsx  1w', { kind: 'upload', filename: 'Q3 figures final.xlsx', expiry: '1w', singleUse: false }],
+    [
+      'Q3   figures\tfinal.xlsx  1w',
+      { kind: 'upload', filename: 'Q3 figures final.xlsx', expiry: '1w', singleUse: false },
+    ],
     // Expiry-shaped but invalid expiries are still expiries, so they can be refused rather than become names.
     ['report.pdf 10y', { kind: 'upload', filename: 'report.pdf', expiry: '10y', singleUse: false }],
     ['report.pdf 0m', { kind: 'upload', filename: 'report.pdf', expiry: '0m', singleUse: false }],
@@ -169,7 +172,12 @@ describe('parseUploadCommand', () => {
 
     it('a link-shaped last token is never taken for an expiry', () => {
       // Slack could linkify "2h" only as a label; a label-only piece is not plain text, so it stays part of the name.
-      expect(parse('report <http://2h|2h>')).toEqual({ kind: 'upload', filename: 'report 2h', expiry: undefined, singleUse: false });
+      expect(parse('report <http://2h|2h>')).toEqual({
+        kind: 'upload',
+        filename: 'report 2h',
+        expiry: undefined,
+        singleUse: false,
+      });
     });
 
     it('an escaped mention alone is a file name, not help', () => {
