@@ -5,29 +5,16 @@
  *
  * Without /usr/bin/chromium the suite is skipped, unless UPLOAD_LINK_TEST_REQUIRE_BROWSER=1 (CI), which makes it fail.
  */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSED_MESSAGES } from '../src/partner/page.js';
 import { revokeMessages } from '../src/partner/revoke.js';
 import { ADMIN, ALLOWED, startTestApp, type TestApp } from './support/app.js';
+import { ARTIFACTS, announceBrowserSkip, HAVE_CHROMIUM, launchChromium, SKIP_REASON } from './support/browser.js';
 import { type LocalS3, startLocalS3 } from './support/s3.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const SKIP_REASON = `skipped: ${CHROMIUM} not found (apt-get install chromium)`;
-if (!HAVE_CHROMIUM) {
-  if (process.env.UPLOAD_LINK_TEST_REQUIRE_BROWSER === '1') {
-    throw new Error(
-      `${CHROMIUM} not found, and UPLOAD_LINK_TEST_REQUIRE_BROWSER=1 requires it: apt-get install chromium`,
-    );
-  }
-  process.stderr.write(`partner page browser tests ${SKIP_REASON}\n`);
-}
-
-const ARTIFACTS = join(import.meta.dirname, 'artifacts');
+announceBrowserSkip('partner page browser tests');
 const PUBLIC_URL = 'https://upload.example.com';
 const BUCKET = 'test-uploads';
 
@@ -45,24 +32,6 @@ const CORS_XML = `<CORSConfiguration>
     <MaxAgeSeconds>300</MaxAgeSeconds>
   </CORSRule>
 </CORSConfiguration>`;
-
-/**
- * The closed network refuses Chromium's own connections, so its background services are off; and whatever the page
- * might try, nothing leaves loopback: every host name but 127.0.0.1 fails to resolve, and anything not on loopback
- * (which Chromium never proxies) goes to a proxy that is not there.
- */
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-  '--proxy-server=http://127.0.0.1:9',
-];
 
 /** The little of the DOM the page-side callbacks touch (the project's TypeScript lib has no DOM types). */
 type PageGlobal = typeof globalThis & {
@@ -115,8 +84,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`partner page in headless Chromium${HAVE_CHROMIU
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 15_000 });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -8,39 +8,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Playground, startPlayground } from '../playground/playground.js';
 import { escapeCommandText } from '../playground/slack-text.js';
+import { ARTIFACTS, announceBrowserSkip, HAVE_CHROMIUM, launchChromium, SKIP_REASON } from './support/browser.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const SKIP_REASON = `skipped: ${CHROMIUM} not found (apt-get install chromium)`;
-if (!HAVE_CHROMIUM) {
-  if (process.env.UPLOAD_LINK_TEST_REQUIRE_BROWSER === '1') {
-    throw new Error(
-      `${CHROMIUM} not found, and UPLOAD_LINK_TEST_REQUIRE_BROWSER=1 requires it: apt-get install chromium`,
-    );
-  }
-  process.stderr.write(`playground browser tests ${SKIP_REASON}\n`);
-}
-
-const ARTIFACTS = join(import.meta.dirname, 'artifacts');
-
-/** The closed network refuses Chromium's own connections, so its background services are off. */
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+announceBrowserSkip('playground browser tests');
 
 /** The little of the DOM the page-side callbacks touch (the project's TypeScript lib has no DOM types). */
 type PageGlobal = typeof globalThis & { __xss?: number };
@@ -78,11 +54,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     const pageErrors: string[] = [];
 
     beforeAll(async () => {
-      await mkdir(ARTIFACTS, { recursive: true });
-      [playground, browser] = await Promise.all([
-        startPlayground({ port: 0 }),
-        chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 15_000 }),
-      ]);
+      [playground, browser] = await Promise.all([startPlayground({ port: 0 }), launchChromium()]);
       context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(error.message));
