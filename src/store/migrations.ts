@@ -2,8 +2,7 @@
  * Schema migrations, in code so they ship inside the build. Run at start and by `npm run migrate`.
  * Append new migrations; never edit one that has shipped.
  */
-import { type Kysely, sql } from 'kysely';
-import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
