@@ -31,6 +31,11 @@ export interface EmbeddedS3 {
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+function bucketConfigs(options: { origins?: readonly string[]; corsXml?: string }): string[] {
+  if (options.corsXml !== undefined) return [options.corsXml];
+  return options.origins !== undefined && options.origins.length > 0 ? [corsXml(options.origins)] : [];
+}
+
 export function corsXml(origins: readonly string[]): string {
   return `<CORSConfiguration>
   <CORSRule>
@@ -58,7 +63,10 @@ interface S3rverStore {
 export async function startEmbeddedS3(options: {
   readonly directory: string;
   readonly bucket: string;
-  readonly origins: readonly string[];
+  /** Browser origins allowed to PUT (a CORS rule is made for them)… */
+  readonly origins?: readonly string[];
+  /** …or a CORS configuration given whole (tests of CORS itself). */
+  readonly corsXml?: string;
   /** Tried first; any free port when it is taken (or 0). */
   readonly port: number;
 }): Promise<EmbeddedS3> {
@@ -68,7 +76,7 @@ export async function startEmbeddedS3(options: {
       address: '127.0.0.1',
       silent: true,
       directory: options.directory,
-      configureBuckets: [{ name: options.bucket, configs: [corsXml(options.origins)] }],
+      configureBuckets: [{ name: options.bucket, configs: bucketConfigs(options) }],
     });
     return { server, address: (await server.run()) as AddressInfo };
   };

@@ -1,17 +1,14 @@
 /**
- * A real S3-compatible server on loopback that verifies SigV4 signatures and expiry (@20minutes/s3rver 4.0.4).
- * Its default account is S3RVER / S3RVER; buckets are created through `configureBuckets` (its CreateBucket fails).
- * Objects are read back through the real S3 API (GetObject), as an operator would.
+ * A real S3-compatible server on loopback that verifies SigV4 signatures and expiry (@20minutes/s3rver 4.0.4): the
+ * playground's embedded S3 (playground/s3.ts), in a temporary folder, on any free port. Its account is
+ * S3RVER / S3RVER. Objects are read back through the real S3 API (GetObject), as an operator would.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import S3rver from '@20minutes/s3rver';
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { startEmbeddedS3 } from '../../playground/s3.js';
 
-export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
-export const S3_REGION = 'us-east-1';
+export { S3_CREDENTIALS, S3_REGION } from '../../playground/s3.js';
 
 export interface LocalS3 {
   readonly endpoint: string;
@@ -24,49 +21,20 @@ export interface LocalS3 {
 
 export async function startLocalS3(bucket = 'test-uploads', corsXml?: string): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), 'upload-link-s3-'));
-  const server = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory,
-    configureBuckets: [{ name: bucket, configs: corsXml === undefined ? [] : [corsXml] }],
-  });
-  const address = (await server.run()) as AddressInfo;
-  const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = new S3Client({
-    endpoint,
-    region: S3_REGION,
-    forcePathStyle: true,
-    credentials: S3_CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = await startEmbeddedS3({ directory, bucket, port: 0, ...(corsXml === undefined ? {} : { corsXml }) });
   return {
-    endpoint,
+    endpoint: s3.endpoint,
     bucket,
     async getObject(key) {
-      try {
-        const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return Buffer.from((await result.Body?.transformToByteArray()) ?? []);
-      } catch (error) {
-        if (error instanceof NoSuchKey) return undefined;
-        throw error;
-      }
+      const object = await s3.getObject(key);
+      return object === undefined ? undefined : Buffer.from(object.body);
     },
     async listKeys() {
-      // s3rver 4.0.4 miscomputes the signature of the SDK's ListObjects (path-style `/<bucket>/`), so list its store.
-      const store = (server as unknown as { store: S3rverStore }).store;
-      const result = await store.listObjects(bucket, {});
-      return result.objects.map((o) => o.key).sort();
+      return (await s3.listObjects()).map((o) => o.key).sort();
     },
     async close() {
-      client.destroy();
-      await server.close();
+      await s3.close();
       await rm(directory, { recursive: true, force: true });
     },
   };
-}
-
-interface S3rverStore {
-  listObjects(bucket: string, options: object): Promise<{ objects: { key: string }[] }>;
 }
