@@ -2,7 +2,6 @@
  * The admin CLI as a real process (`dist/cli.js`, built once for the run by test/global-setup.ts) against a real database, in an empty working directory
  * with no Slack or S3 settings at all. What it prints is checked, and so is what the store holds afterwards.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,38 +10,11 @@ import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadCliConfig, loadConfig } from '../src/config.js';
 import { type AccessStore, type DatabaseTarget, EVERYWHERE, openAccessStore } from '../src/store/index.js';
-import { entryArgs } from './support/entry.js';
 import { type FreshDatabase, freshPostgresDatabase, hasPostgres, postgresUrlOrThrow } from './support/postgres.js';
+import { runCli } from './support/process.js';
 
 /** Each run starts a Node process (a second or more on a busy machine); a test may run a dozen. */
 const TIMEOUT = { timeout: 180_000 };
-
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** `npx upload-link …args` in `cwd`, with only PATH, HOME and `env` in its environment. */
-function runCli(cwd: string, env: Record<string, string>, ...args: string[]): Promise<CliRun> {
-  const child = spawn(process.execPath, entryArgs('cli', ...args), {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((done, fail) => {
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 /** Everything the store holds, to compare before and after a command. */
 async function contents(target: DatabaseTarget) {

@@ -10,7 +10,6 @@
  * through a signed URL is still verified by s3rver. The front also plays AWS's own answers that s3rver cannot give
  * (x-amz-bucket-region on HeadBucket, a 403 refusal, a 301 to another region).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,7 +27,7 @@ import {
   regionFromLocation,
   runDoctor,
 } from '../src/doctor.js';
-import { entryArgs } from './support/entry.js';
+import { type CliRun, runCli } from './support/process.js';
 import { type LocalS3, S3_CREDENTIALS, startLocalS3 } from './support/s3.js';
 import { type FakeSlackApi, startFakeSlackApi } from './support/slack-api.js';
 
@@ -155,40 +154,21 @@ function botEnv(front: S3Front, slack: FakeSlackApi, extra: Record<string, strin
   };
 }
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** `npx upload-link doctor …args` in an empty directory, with only PATH, HOME, AWS keys and `env`. */
 async function runDoctorCli(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
   const cwd = await mkdtemp(join(tmpdir(), 'upload-link-doctor-'));
   try {
-    const child = spawn(process.execPath, entryArgs('cli', 'doctor', ...args), {
+    return await runCli(
       cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: cwd,
+      {
         AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    return await new Promise((done, fail) => {
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, stdout, stderr }));
-    });
+      'doctor',
+      ...args,
+    );
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }

@@ -57,3 +57,30 @@ export async function spawnBot(env: Record<string, string>): Promise<BotProcess>
     },
   };
 }
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `npx upload-link …args` in `cwd`, run to its end, with only PATH, HOME and `env` in its environment. */
+export function runCli(cwd: string, env: Record<string, string>, ...args: string[]): Promise<CliRun> {
+  const child = spawn(process.execPath, entryArgs('cli', ...args), {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((done, fail) => {
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
