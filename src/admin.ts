@@ -495,7 +495,7 @@ export async function describeAccess(deps: AdminDeps, channelId: string): Promis
       );
     } catch (error) {
       if (!(error instanceof GroupLookupError)) throw error;
-      lines.push(`• Via ${subjectMention(group)}: members unavailable right now (Slack did not answer)`);
+      lines.push(`• Via ${subjectMention(group)}: members unavailable ${error.unavailable}`);
     }
   }
   if (lines.length === 1) lines.push('Nobody yet. `/upload-link allow @person` gives someone access here.');

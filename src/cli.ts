@@ -134,28 +134,16 @@ function toPlainText(mrkdwn: string): string {
     .join('');
 }
 
-/**
- * The shared replies, for a terminal. A usage error names the slash command's usage: the CLI shows its own. Group
- * members are unavailable because the CLI never asks Slack, not because Slack failed to answer.
- */
+/** The shared replies, for a terminal. A usage error names the slash command's usage: the CLI shows its own. */
 function cliLines(lines: readonly string[], command: AdminCommandName): string[] {
   const slashUsage = `Usage: \`${escapeMrkdwn(USAGE[command])}\``;
-  return lines.map((line) =>
-    toPlainText(
-      line
-        .replace(slashUsage, `Usage: ${cliUsage(command)}`)
-        .replace(
-          'members unavailable right now (Slack did not answer)',
-          'members unavailable (the CLI does not ask Slack)',
-        ),
-    ),
-  );
+  return lines.map((line) => toPlainText(line.replace(slashUsage, `Usage: ${cliUsage(command)}`)));
 }
 
-/** No Slack here: group entries are listed, their members are not. */
+/** No Slack here: group entries are listed, their members are not (the CLI never asks Slack). */
 const noSlackGroups: GroupDirectory = {
   members: async () => {
-    throw new GroupLookupError('Slack is not available from the CLI');
+    throw new GroupLookupError('Slack is not available from the CLI', '(the CLI does not ask Slack)');
   },
 };
 

@@ -14,6 +14,13 @@ export interface GroupDirectory {
 
 export class GroupLookupError extends Error {
   override name = 'GroupLookupError';
+  /** Why members are missing, in the words shown after "members unavailable". */
+  constructor(
+    message: string,
+    readonly unavailable = 'right now (Slack did not answer)',
+  ) {
+    super(message);
+  }
 }
 
 export function slackGroupDirectory(client: WebClient, now: () => number = Date.now): GroupDirectory {
