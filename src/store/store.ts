@@ -197,6 +197,20 @@ async function insertAudit(trx: Kysely<Database> | Transaction<Database>, event:
 
 const scopeDetail = (scope: string) => (scope === EVERYWHERE ? 'everywhere' : scope);
 
+/** The audit event of an allow or disallow: which subjects changed, where. */
+function auditAccessChange(
+  trx: Transaction<Database>,
+  action: 'access.allow' | 'access.disallow',
+  actor: string,
+  scope: string,
+  changed: readonly Subject[],
+  at: Date,
+) {
+  const channelId = scope === EVERYWHERE ? undefined : scope;
+  const detail = { scope: scopeDetail(scope), subjects: changed.map(subjectKey) };
+  return insertAudit(trx, { actor, action, channelId, detail }, at);
+}
+
 export function createAccessStore(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>): AccessStore {
   return {
     migrate: () => guard(() => migrateToLatest(db as Kysely<unknown>, dialect)),
@@ -283,16 +297,7 @@ export function createAccessStore(db: Kysely<Database>, dialect: Dialect, close:
                 })),
               )
               .execute();
-            await insertAudit(
-              trx,
-              {
-                actor,
-                action: 'access.allow',
-                channelId: scope === EVERYWHERE ? undefined : scope,
-                detail: { scope: scopeDetail(scope), subjects: changed.map(subjectKey) },
-              },
-              at,
-            );
+            await auditAccessChange(trx, 'access.allow', actor, scope, changed, at);
           }
           return { changed, unchanged: wanted.filter((s) => existing.has(subjectKey(s))) };
         }),
@@ -313,16 +318,7 @@ export function createAccessStore(db: Kysely<Database>, dialect: Dialect, close:
               .execute();
           }
           if (changed.length > 0) {
-            await insertAudit(
-              trx,
-              {
-                actor,
-                action: 'access.disallow',
-                channelId: scope === EVERYWHERE ? undefined : scope,
-                detail: { scope: scopeDetail(scope), subjects: changed.map(subjectKey) },
-              },
-              at,
-            );
+            await auditAccessChange(trx, 'access.disallow', actor, scope, changed, at);
           }
           return { changed, unchanged: wanted.filter((s) => !existing.has(subjectKey(s))) };
         }),
