@@ -3,7 +3,7 @@
  * A run is bounded by its duration or amount and, as a watchdog, by a wall-clock limit.
  */
 import autocannon, { type Result } from 'autocannon';
-import { SLACK_EVENTS_PATH } from '../src/app.js';
+import { SLACK_EVENTS_PATH } from '../src/slack/app.js';
 import { commandBody, slackSignature } from '../test/support/slack-request.js';
 import { type HttpRequest, onCleanUp } from './processes.js';
 

@@ -67,7 +67,7 @@ export async function startServer(ctx: Context, kind: Kind, nodeFlags: readonly 
           AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
         }
       : { SLACK_SIGNING_SECRET: SIGNING_SECRET, PORT: String(port) };
-  const script = kind === 'ours' ? join(ROOT, 'dist/server.js') : ctx.bareScript;
+  const script = kind === 'ours' ? join(ROOT, 'dist/main/server.js') : ctx.bareScript;
   const request = command();
   const since = performance.now();
   const server = spawnNode([...nodeFlags, script], env, ctx.cwd, logFile(ctx, kind));

@@ -22,8 +22,8 @@ import { HttpRequest } from '@smithy/core/protocols';
 // Not a direct dependency: it is the signer the SDK itself uses, present through @aws-sdk/client-s3.
 import { SignatureV4 } from '@smithy/signature-v4';
 import type S3V2 from 'aws-sdk/clients/s3.js';
-import { createPutUrlPresigner } from '../src/presign.js';
-import { createS3Client, createS3Signer, type S3Target } from '../src/signer.js';
+import { createPutUrlPresigner } from '../src/aws/presign.js';
+import { createS3Client, createS3Signer, type S3Target } from '../src/aws/signer.js';
 
 export type SigningContender = 'ours' | 'v3' | 'v2' | 'floor';
 

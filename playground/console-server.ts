@@ -23,8 +23,8 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import type { EmbeddedS3 } from '../dev/s3.js';
 import { channelById, dmChannel, type Person, personById } from './directory.js';
-import type { EmbeddedS3 } from './s3.js';
 import {
   appHomeOpenedBody,
   type BotReply,

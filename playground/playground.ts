@@ -18,17 +18,17 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
-import { buildApp, type RunningApp, SLACK_EVENTS_PATH } from '../src/app.js';
+import { type EmbeddedS3, S3_CREDENTIALS, S3_REGION, startEmbeddedS3 } from '../dev/s3.js';
+import { type FakeSlackApi, startFakeSlackApi } from '../dev/slack-api.js';
+import { createObjectOps } from '../src/aws/objects.js';
+import { createS3Client, createS3Signer } from '../src/aws/signer.js';
 import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/log.js';
-import { createObjectOps } from '../src/s3-objects.js';
-import { createS3Client, createS3Signer } from '../src/signer.js';
+import { createLogger } from '../src/lib/log.js';
+import { buildApp, type RunningApp, SLACK_EVENTS_PATH } from '../src/slack/app.js';
 import { type AccessStore, openAccessStore } from '../src/store/index.js';
 import { createConsoleServer } from './console-server.js';
 import { ADMIN_ID, ALLOWED_ID } from './directory.js';
 import { freePort, HOST, listenPreferring } from './ports.js';
-import { type EmbeddedS3, S3_CREDENTIALS, S3_REGION, startEmbeddedS3 } from './s3.js';
-import { type FakeSlackApi, startFakeSlackApi } from './slack-api.js';
 import { Workspace } from './workspace.js';
 
 /** The console on this port, then the bot, S3 and the Slack stand-in on the next three, each when free. */

@@ -4,8 +4,8 @@
  * here when the bot calls the Web API; the console reads it and hears every change as an event.
  */
 import { randomBytes } from 'node:crypto';
+import type { FakeSlackApi } from '../dev/slack-api.js';
 import { BOT, CHANNELS, channelById, dmChannel, GROUPS, groupById, PEOPLE, personById, TEAM } from './directory.js';
-import type { FakeSlackApi } from './slack-api.js';
 
 export interface SlackMessage {
   readonly text?: string;

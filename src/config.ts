@@ -3,8 +3,8 @@
  * Empty strings count as missing; every problem is reported at once, in plain words.
  */
 import { z } from 'zod';
-import { describeRange, MIN_EXPIRY_SECONDS, parseDuration, SIGV4_MAX_SECONDS } from './duration.js';
-import { prefixProblems } from './keys.js';
+import { describeRange, MIN_EXPIRY_SECONDS, parseDuration, SIGV4_MAX_SECONDS } from './core/durations.js';
+import { prefixProblems } from './core/keys.js';
 import { type DatabaseTarget, parseDatabaseUrl } from './store/database.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

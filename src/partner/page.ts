@@ -2,7 +2,7 @@
  * The partner page, rendered on the server: plain HTML, one stylesheet and one script from this bot, nothing else.
  * Closed links render their final state without any script.
  */
-import { describeLimits, type UploadLimits } from '../limits.js';
+import { describeLimits, type UploadLimits } from '../core/limits.js';
 
 export type LinkState = 'open' | 'expired' | 'revoked' | 'used';
 

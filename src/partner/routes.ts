@@ -11,9 +11,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute, Logger } from '@slack/bolt';
 import type { ParamsIncomingMessage } from '@slack/bolt/dist/receivers/ParamsIncomingMessage.js';
-import type { GlobalSettings } from '../channel-settings.js';
-import { checkFile, contentTypeFor, formatSize, MAX_PUT_BYTES, NO_LIMITS, type UploadLimits } from '../limits.js';
-import type { ObjectOps } from '../s3-objects.js';
+import type { ObjectOps } from '../aws/objects.js';
+import { checkFile, contentTypeFor, formatSize, MAX_PUT_BYTES, NO_LIMITS, type UploadLimits } from '../core/limits.js';
+import type { GlobalSettings } from '../core/settings.js';
 import { type AccessStore, type PartnerLink, StoreUnavailableError } from '../store/index.js';
 import { PARTNER_CSS, PARTNER_JS } from './assets.js';
 import { CLOSED_MESSAGES, type LinkState, renderNotFound, renderPage, renderRateLimited } from './page.js';

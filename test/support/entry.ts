@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** `node dist/<name>.js`: the argv for spawn(process.execPath, …). */
+/** `node dist/main/<name>.js`: the argv for spawn(process.execPath, …). */
 export const entryArgs = (name: 'server' | 'cli', ...args: string[]): string[] => [
-  join(ROOT, 'dist', `${name}.js`),
+  join(ROOT, 'dist', 'main', `${name}.js`),
   ...args,
 ];

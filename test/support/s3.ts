@@ -6,9 +6,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedS3 } from '../../playground/s3.js';
+import { startEmbeddedS3 } from '../../dev/s3.js';
 
-export { S3_CREDENTIALS, S3_REGION } from '../../playground/s3.js';
+export { S3_CREDENTIALS, S3_REGION } from '../../dev/s3.js';
 
 export interface LocalS3 {
   readonly endpoint: string;

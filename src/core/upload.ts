@@ -1,0 +1,216 @@
+/**
+ * The link path without Slack or AWS types: text in, outcome out.
+ *
+ *     parse command text → channel settings → check input → decide access → build key → sign → audit
+ *
+ * Every issued link and every refusal is written to the audit trail before the reply; when the store is
+ * unavailable the user is told that nothing was created.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { type SignedUpload, SigningUnavailableError, type UploadSigner } from '../aws/signer.js';
+import { type AccessStore, StoreUnavailableError } from '../store/index.js';
+import type { AccessPolicy } from './access.js';
+import { parseUploadCommand, type Token } from './command.js';
+import { checkExpiry, type ExpiryBounds, MIN_EXPIRY_SECONDS } from './durations.js';
+import { buildObjectKey, newObjectId, safeFilename } from './keys.js';
+import { extensionOf, hasLimits, type UploadLimits } from './limits.js';
+import { type EffectiveSettings, effectiveSettings, type GlobalSettings } from './settings.js';
+
+export interface UploadRequest {
+  readonly userId: string;
+  readonly channelId: string;
+  readonly tokens: readonly Token[];
+  /** Shown on the partner page: `#channel in Workspace`. */
+  readonly channelName?: string;
+  readonly teamName?: string;
+}
+
+export interface PartnerPageLink {
+  readonly id: string;
+  readonly url: string;
+  readonly expiresAt: Date;
+  readonly singleUse: boolean;
+}
+
+export interface IssuedLink {
+  readonly filename: string;
+  readonly bucket: string;
+  readonly key: string;
+  /** The raw pre-signed PUT URL; absent in a channel with limits, where only the partner page may upload. */
+  readonly url: string | undefined;
+  readonly expiresAt: Date;
+  readonly requestedExpiresAt: Date;
+  readonly limitedByCredentials: boolean;
+  /** The partner page, when PUBLIC_URL is set. */
+  readonly partner: PartnerPageLink | undefined;
+  readonly limits: UploadLimits;
+}
+
+export type UploadOutcome =
+  | {
+      readonly kind: 'help';
+      readonly bounds: ExpiryBounds;
+      readonly defaultExpirySeconds: number;
+      /** Admins also see the admin commands. */
+      readonly forAdmin: boolean;
+    }
+  | { readonly kind: 'bad-expiry'; readonly typed: string; readonly bounds: ExpiryBounds }
+  | { readonly kind: 'missing-filename'; readonly expiry: string }
+  | { readonly kind: 'bad-filename'; readonly typed: string; readonly reason: 'empty' | 'nothing-left' }
+  | { readonly kind: 'refused'; readonly admins: readonly string[]; readonly groupsUnchecked: boolean }
+  | { readonly kind: 'type-not-allowed'; readonly filename: string; readonly allowedTypes: readonly string[] }
+  | { readonly kind: 'needs-partner-page'; readonly limits: UploadLimits }
+  | { readonly kind: 'signing-unavailable' }
+  | { readonly kind: 'store-unavailable' }
+  | { readonly kind: 'issued'; readonly link: IssuedLink };
+
+export interface UploadDeps {
+  readonly settings: GlobalSettings;
+  readonly store: AccessStore;
+  readonly access: AccessPolicy;
+  readonly signer: UploadSigner;
+  readonly now: () => Date;
+  readonly newId?: () => string;
+  /** Set (from PUBLIC_URL) → every link also gets a revocable partner page. */
+  readonly partnerPages?: { readonly publicUrl: string; readonly newLinkId?: () => string };
+  readonly onSigningUnavailable?: (error: SigningUnavailableError) => void;
+  readonly onStoreUnavailable?: (error: StoreUnavailableError) => void;
+}
+
+const boundsOf = (settings: EffectiveSettings): ExpiryBounds => ({
+  minSeconds: MIN_EXPIRY_SECONDS,
+  maxSeconds: settings.maxExpirySeconds,
+});
+
+export async function handleUploadCommand(deps: UploadDeps, request: UploadRequest): Promise<UploadOutcome> {
+  try {
+    return await issue(deps, request);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) {
+      deps.onStoreUnavailable?.(error);
+      return { kind: 'store-unavailable' };
+    }
+    throw error;
+  }
+}
+
+async function issue(deps: UploadDeps, request: UploadRequest): Promise<UploadOutcome> {
+  const command = parseUploadCommand(request.tokens);
+  if (command.kind === 'missing-filename') return command;
+  const stored = await deps.store.channelSettings(request.channelId);
+  const settings = effectiveSettings(deps.settings, request.channelId, stored);
+  const limits: UploadLimits = { maxSizeBytes: stored?.maxSizeBytes, allowedTypes: stored?.allowedTypes };
+  const bounds = boundsOf(settings);
+  if (command.kind === 'help') {
+    const forAdmin = await deps.access.isAdmin(request.userId);
+    return { kind: 'help', bounds, defaultExpirySeconds: settings.defaultExpirySeconds, forAdmin };
+  }
+
+  // Input problems are reported before access, so a typo is not answered with "ask an admin".
+  let expiresIn = settings.defaultExpirySeconds;
+  if (command.expiry !== undefined) {
+    const check = checkExpiry(command.expiry, bounds);
+    if (!check.ok) return { kind: 'bad-expiry', typed: command.expiry, bounds };
+    expiresIn = check.seconds;
+  }
+  const safe = safeFilename(command.filename);
+  if (!safe.ok) return { kind: 'bad-filename', typed: command.filename, reason: safe.reason };
+  if (limits.allowedTypes !== undefined && !limits.allowedTypes.includes(extensionOf(safe.name) ?? '')) {
+    return { kind: 'type-not-allowed', filename: safe.name, allowedTypes: limits.allowedTypes };
+  }
+  // A PUT URL cannot limit size or type; in a channel with limits only the partner page may upload.
+  if (hasLimits(limits) && deps.partnerPages === undefined) return { kind: 'needs-partner-page', limits };
+
+  const decision = await deps.access.decide(request.userId, request.channelId);
+  if (!decision.allowed) {
+    await deps.store.recordAudit(
+      {
+        actor: request.userId,
+        action: 'link.refused',
+        channelId: request.channelId,
+        detail: { filename: safe.name, ...(decision.groupsUnchecked ? { groupsUnchecked: true } : {}) },
+      },
+      deps.now(),
+    );
+    return { kind: 'refused', admins: decision.admins, groupsUnchecked: decision.groupsUnchecked };
+  }
+
+  const now = deps.now();
+  const key = buildObjectKey({
+    prefix: settings.prefix,
+    date: now,
+    id: (deps.newId ?? newObjectId)(),
+    filename: safe.name,
+  });
+  const requestedExpiresAt = new Date(now.getTime() + expiresIn * 1000);
+  let signed: SignedUpload | undefined;
+  if (!hasLimits(limits)) {
+    try {
+      signed = await deps.signer.signUpload(key, expiresIn, now);
+    } catch (error) {
+      if (!(error instanceof SigningUnavailableError)) throw error;
+      deps.onSigningUnavailable?.(error);
+      return { kind: 'signing-unavailable' };
+    }
+  }
+  const grant =
+    decision.grant.kind === 'admin'
+      ? 'admin'
+      : decision.grant.via
+        ? `group:${decision.grant.via}`
+        : decision.grant.scope;
+  const base = {
+    filename: safe.name,
+    bucket: deps.signer.bucket,
+    key,
+    url: signed?.url,
+    expiresAt: signed?.expiresAt ?? requestedExpiresAt,
+    requestedExpiresAt,
+    limitedByCredentials: signed?.limitedByCredentials ?? false,
+    limits,
+  };
+
+  // Written before the reply: if this fails the URL is never shown, so nothing was created.
+  if (deps.partnerPages === undefined) {
+    await deps.store.recordAudit(
+      {
+        actor: request.userId,
+        action: 'link.issued',
+        channelId: request.channelId,
+        detail: { filename: safe.name, key, expiresAt: base.expiresAt.toISOString(), grant },
+      },
+      now,
+    );
+    return { kind: 'issued', link: { ...base, partner: undefined } };
+  }
+  // The page signs at upload time, so it lives as long as asked, whatever the credentials' own expiry.
+  const id = (deps.partnerPages.newLinkId ?? newLinkId)();
+  await deps.store.createLink(
+    {
+      id,
+      channelId: request.channelId,
+      channelName: request.channelName ?? request.channelId,
+      teamName: request.teamName ?? 'Slack',
+      requester: request.userId,
+      filename: safe.name,
+      key,
+      createdAt: now,
+      expiresAt: requestedExpiresAt,
+      singleUse: command.singleUse,
+      maxSizeBytes: limits.maxSizeBytes,
+      allowedTypes: limits.allowedTypes,
+    },
+    now,
+  );
+  const partner = {
+    id,
+    url: `${deps.partnerPages.publicUrl}/u/${id}`,
+    expiresAt: requestedExpiresAt,
+    singleUse: command.singleUse,
+  };
+  return { kind: 'issued', link: { ...base, partner } };
+}
+
+/** 128 random bits, URL-safe: the partner page's id is its only secret. */
+export const newLinkId = (): string => randomBytes(16).toString('base64url');

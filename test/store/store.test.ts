@@ -1,0 +1,205 @@
+/**
+ * One contract for the access store, run against SQLite and against a real PostgreSQL server.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AccessStore, EVERYWHERE, openAccessStore, parseDatabaseUrl } from '../../src/store/index.js';
+import { type FreshDatabase, freshPostgresDatabase, hasPostgres, postgresUrlOrThrow } from '../support/postgres.js';
+
+interface Backend {
+  readonly name: string;
+  readonly skip: () => boolean;
+  /** A fresh, empty database URL and its cleanup. */
+  create(): Promise<{ url: string; cleanup(): Promise<void> }>;
+}
+
+const backends: Backend[] = [
+  {
+    name: 'SQLite',
+    skip: () => false,
+    async create() {
+      const dir = await mkdtemp(join(tmpdir(), 'upload-link-store-'));
+      return {
+        url: `sqlite:${join(dir, 'nested', 'store.db')}`,
+        cleanup: () => rm(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    skip: () => !hasPostgres(),
+    async create() {
+      const db: FreshDatabase = await freshPostgresDatabase(postgresUrlOrThrow());
+      return { url: db.url, cleanup: () => db.drop() };
+    },
+  },
+];
+
+const T0 = new Date('2026-11-30T10:00:00.000Z');
+const later = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+const bob = { type: 'user', id: 'U0BOB' } as const;
+const carol = { type: 'user', id: 'U0CAROL' } as const;
+const partners = { type: 'usergroup', id: 'S0PARTNERS' } as const;
+
+for (const backend of backends) {
+  describe.skipIf(backend.skip())(`access store contract: ${backend.name}`, () => {
+    let url: string;
+    let cleanup: () => Promise<void>;
+    let store: AccessStore;
+    const open = async () => {
+      const target = parseDatabaseUrl(url);
+      if (!target) throw new Error(`bad url ${url}`);
+      const s = openAccessStore(target);
+      await s.migrate();
+      return s;
+    };
+
+    beforeEach(async () => {
+      ({ url, cleanup } = await backend.create());
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    it('migrates once: a second run applies nothing', async () => {
+      expect((await store.migrate()).applied).toEqual([]);
+    });
+
+    it('allows, reports what was already there, and lists entries for a channel with the everywhere ones', async () => {
+      const first = await store.allow([bob, partners], 'C0ACME', 'U0ADMIN', T0);
+      expect(first).toEqual({ changed: [bob, partners], unchanged: [] });
+      const again = await store.allow([bob, carol, bob], 'C0ACME', 'U0ADMIN', later(1));
+      expect(again).toEqual({ changed: [carol], unchanged: [bob] });
+      await store.allow([carol], EVERYWHERE, 'U0ADMIN', later(2));
+
+      const acme = await store.entriesFor('C0ACME');
+      expect(acme.map((e) => `${e.type}:${e.id}@${e.scope}`).sort()).toEqual([
+        'user:U0BOB@C0ACME',
+        'user:U0CAROL@*',
+        'user:U0CAROL@C0ACME',
+        'usergroup:S0PARTNERS@C0ACME',
+      ]);
+      expect((await store.entriesFor('C0OTHER')).map((e) => e.id)).toEqual(['U0CAROL']);
+      const bobEntry = acme.find((e) => e.id === 'U0BOB');
+      expect(bobEntry?.addedBy).toBe('U0ADMIN');
+      expect(bobEntry?.addedAt).toEqual(T0);
+      expect(await store.listEntries()).toHaveLength(4);
+    });
+
+    it('disallows only in the given scope', async () => {
+      await store.allow([bob], 'C0ACME', 'U0ADMIN', T0);
+      await store.allow([bob], EVERYWHERE, 'U0ADMIN', T0);
+      expect(await store.disallow([bob, carol], 'C0ACME', 'U0ADMIN', later(1))).toEqual({
+        changed: [bob],
+        unchanged: [carol],
+      });
+      expect((await store.entriesFor('C0ACME')).map((e) => e.scope)).toEqual([EVERYWHERE]);
+    });
+
+    it('adds and removes admins, once each', async () => {
+      expect(await store.addAdmin('U0ALICE', 'cli', T0)).toBe(true);
+      expect(await store.addAdmin('U0ALICE', 'cli', T0)).toBe(false);
+      expect(await store.isAdmin('U0ALICE')).toBe(true);
+      expect(await store.listAdmins()).toEqual([{ userId: 'U0ALICE', addedBy: 'cli', addedAt: T0 }]);
+      expect(await store.removeAdmin('U0ALICE', 'U0ROOT', later(1))).toBe(true);
+      expect(await store.removeAdmin('U0ALICE', 'U0ROOT', later(1))).toBe(false);
+      expect(await store.isAdmin('U0ALICE')).toBe(false);
+    });
+
+    it('keeps channel settings: set, partly change, clear back to default', async () => {
+      expect(await store.channelSettings('C0ACME')).toBeUndefined();
+      await store.updateChannelSettings(
+        'C0ACME',
+        { keyPrefix: 'partners/acme/', maxExpirySeconds: 3 * 86_400 },
+        'U0ADMIN',
+        T0,
+      );
+      await store.updateChannelSettings('C0ACME', { defaultExpirySeconds: 7200 }, 'U0ADMIN', later(1));
+      expect(await store.channelSettings('C0ACME')).toEqual({
+        channelId: 'C0ACME',
+        keyPrefix: 'partners/acme/',
+        defaultExpirySeconds: 7200,
+        maxExpirySeconds: 3 * 86_400,
+        updatedBy: 'U0ADMIN',
+        updatedAt: later(1),
+      });
+      await store.updateChannelSettings('C0ACME', { keyPrefix: null }, 'U0ADMIN', later(2));
+      expect((await store.channelSettings('C0ACME'))?.keyPrefix).toBeUndefined();
+      expect((await store.listChannelSettings()).map((s) => s.channelId)).toEqual(['C0ACME']);
+    });
+
+    it('audits every change in the same transaction, newest first, filtered by channel, actor and action', async () => {
+      await store.allow([bob], 'C0ACME', 'U0ADMIN', T0);
+      await store.allow([bob], 'C0ACME', 'U0ADMIN', later(1)); // no change → no event
+      await store.addAdmin('U0ALICE', 'cli', later(2));
+      await store.recordAudit(
+        {
+          actor: 'U0BOB',
+          action: 'link.issued',
+          channelId: 'C0ACME',
+          detail: { key: 'uploads/C0ACME/x', expiresAt: later(60).toISOString() },
+        },
+        later(3),
+      );
+      await store.recordAudit({ actor: 'U0EVE', action: 'link.refused', channelId: 'C0OTHER', detail: {} }, later(4));
+      await store.updateChannelSettings('C0ACME', { maxExpirySeconds: 3600 }, 'U0ADMIN', later(5));
+
+      const all = await store.listAudit({ limit: 10 });
+      expect(all.map((e) => e.action)).toEqual([
+        'settings.update',
+        'link.refused',
+        'link.issued',
+        'admin.add',
+        'access.allow',
+      ]);
+      expect(all[4]).toMatchObject({
+        actor: 'U0ADMIN',
+        channelId: 'C0ACME',
+        at: T0,
+        detail: { scope: 'C0ACME', subjects: ['user:U0BOB'] },
+      });
+      expect((await store.listAudit({ channelId: 'C0ACME', limit: 10 })).map((e) => e.action)).toEqual([
+        'settings.update',
+        'link.issued',
+        'access.allow',
+      ]);
+      expect(
+        (await store.listAudit({ actor: 'U0BOB', action: 'link.issued', limit: 10 })).map((e) => e.detail.key),
+      ).toEqual(['uploads/C0ACME/x']);
+      expect(await store.listAudit({ limit: 2 })).toHaveLength(2);
+    });
+
+    it('keeps everything across a reopen (a restarted app on the same database)', async () => {
+      await store.allow([bob], 'C0ACME', 'U0ADMIN', T0);
+      await store.addAdmin('U0ALICE', 'cli', T0);
+      await store.updateChannelSettings('C0ACME', { keyPrefix: 'p/' }, 'U0ADMIN', T0);
+      await store.close();
+      store = await open();
+      expect((await store.entriesFor('C0ACME')).map((e) => e.id)).toEqual(['U0BOB']);
+      expect(await store.isAdmin('U0ALICE')).toBe(true);
+      expect((await store.channelSettings('C0ACME'))?.keyPrefix).toBe('p/');
+    });
+
+    it('two stores on one database see each other’s changes at once (no caching)', async () => {
+      const other = await open();
+      try {
+        await store.allow([bob], 'C0ACME', 'U0ADMIN', T0);
+        expect((await other.entriesFor('C0ACME')).map((e) => e.id)).toEqual(['U0BOB']);
+        await other.disallow([bob], 'C0ACME', 'U0ADMIN', later(1));
+        expect(await store.entriesFor('C0ACME')).toEqual([]);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('reports a failing database as StoreUnavailableError', async () => {
+      await store.close();
+      await expect(store.listAdmins()).rejects.toMatchObject({ name: 'StoreUnavailableError' });
+      store = await open();
+    });
+  });
+}
