@@ -6,8 +6,8 @@
  *        └──────────── server-sent events ◀── Slack stand-in ◀┘                        ▼
  *                                                                    embedded S3 (verifies signatures)
  *
- * The bot is built exactly as src/server.ts builds it: `loadConfig` on an environment, auth.test for its identity,
- * the S3 signer warmed up, the access store migrated, `buildApp`, listening in HTTP mode. What differs is only what
+ * The bot is set up exactly as src/main/server.ts sets it up: `loadConfig` on an environment, then `createBot`
+ * (src/bootstrap.ts: auth.test, S3 credentials warmed, the store migrated), listening in HTTP mode. What differs is only what
  * the environment points at: the Slack stand-in, the embedded S3 (whose fixed credentials are passed to the signer,
  * as the tests do), a generated signing secret, and an SQLite file in a temporary folder removed on close.
  * Nothing here is imported by src/.
@@ -17,15 +17,12 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WebClient } from '@slack/web-api';
 import { type EmbeddedS3, S3_CREDENTIALS, S3_REGION, startEmbeddedS3 } from '../dev/s3.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../dev/slack-api.js';
-import { createObjectOps } from '../src/aws/objects.js';
-import { createS3Client, createS3Signer } from '../src/aws/signer.js';
+import { buildPartnerAssets } from '../scripts/build.js';
+import { createBot, SLACK_EVENTS_PATH } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/lib/log.js';
-import { buildApp, type RunningApp, SLACK_EVENTS_PATH } from '../src/slack/app.js';
-import { type AccessStore, openAccessStore } from '../src/store/index.js';
 import { createConsoleServer } from './console-server.js';
 import { ADMIN_ID, ALLOWED_ID } from './directory.js';
 import { freePort, HOST, listenPreferring } from './ports.js';
@@ -132,24 +129,12 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       },
     });
 
-    // As src/server.ts does: the bot's identity from auth.test, so Bolt makes no call of its own.
-    const auth = await new WebClient(botToken, { slackApiUrl: slack.url }).auth.test();
-    if (auth.bot_id === undefined || auth.user_id === undefined) throw new Error('auth.test gave no bot identity');
-    const signer = createS3Signer({ target: config.s3, credentials: S3_CREDENTIALS });
-    await signer.warmUp();
-    const store: AccessStore = openAccessStore(config.database, logger);
-    undo.push(() => store.close());
-    await store.migrate();
-    const running: RunningApp = buildApp({
-      config,
-      signer,
-      store,
-      logger,
-      identity: { botId: auth.bot_id, botUserId: auth.user_id },
-      objects: createObjectOps(createS3Client({ target: config.s3, credentials: S3_CREDENTIALS }), config.s3.bucket),
-    });
-    // running.start(port) listens on every interface; the playground stays on loopback.
-    await running.app.start({ port: config.port, host: HOST });
+    // The same set-up as the server (src/bootstrap.ts); the partner page's script is built here as `npm run build`
+    // builds it, into the temporary folder.
+    const assetsDir = join(tempDir, 'assets');
+    await buildPartnerAssets(assetsDir);
+    const running = await createBot({ config, logger, credentials: S3_CREDENTIALS, assetsDir });
+    await running.start({ port: config.port, host: HOST });
     undo.push(() => running.stop());
     bot = { url: botUrl, endpoint: `${botUrl}${SLACK_EVENTS_PATH}`, signingSecret };
     logger.info(`upload-link is listening on ${botUrl} (HTTP mode, Slack endpoint ${SLACK_EVENTS_PATH})`);

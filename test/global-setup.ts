@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
+import { buildPartnerAssets } from '../scripts/build.js';
 import { NOT_FOUND_MESSAGE, postgresForTests } from './support/postgres-cluster.js';
 
 declare module 'vitest' {
@@ -16,7 +17,7 @@ declare module 'vitest' {
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-/** The process tests run dist/server.js and dist/cli.js: build them once, as `npm run build` does. */
+/** The process tests run dist/main/server.js and dist/main/cli.js: build them once, as `npm run build` does. */
 async function build(): Promise<void> {
   const tsc = resolve(ROOT, 'node_modules/typescript/bin/tsc');
   try {
@@ -25,6 +26,7 @@ async function build(): Promise<void> {
     const { stdout = '' } = error as { stdout?: string };
     throw new Error(`npm run build failed before the tests:\n${stdout}`);
   }
+  await buildPartnerAssets();
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -8,34 +8,18 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { SignedUpload, UploadSigner } from '../core/ports.js';
+import { errorMessage, SigningUnavailableError } from '../lib/errors.js';
 import { createPutUrlPresigner, type PutUrlPresigner } from './presign.js';
+
+export type { SignedUpload, UploadSigner };
+export { SigningUnavailableError };
 
 export interface S3Target {
   readonly bucket: string;
   readonly region: string;
   readonly endpoint: string | undefined;
   readonly forcePathStyle: boolean;
-}
-
-export interface SignedUpload {
-  readonly url: string;
-  /** When the URL stops working: the earlier of the asked expiry and the credentials' own expiry. */
-  readonly expiresAt: Date;
-  readonly requestedExpiresAt: Date;
-  /** Set when the credentials expire before the asked expiry (STS, role, SSO, instance profile). */
-  readonly limitedByCredentials: boolean;
-}
-
-export interface UploadSigner {
-  readonly bucket: string;
-  /** Resolve credentials ahead of the first request, so a slow credential chain never lands on a user. */
-  warmUp(): Promise<void>;
-  signUpload(key: string, expiresInSeconds: number, now: Date): Promise<SignedUpload>;
-}
-
-/** The bot cannot sign: no credentials, or they have expired. Users get a clear reply; nothing is created. */
-export class SigningUnavailableError extends Error {
-  override name = 'SigningUnavailableError';
 }
 
 /** Credentials this close to expiring are treated as expired: a link that dies in seconds helps nobody. */
@@ -57,8 +41,8 @@ export function createS3Client({ target, credentials }: SignerOptions): S3Client
   });
 }
 
-export function createS3Signer(options: SignerOptions): UploadSigner {
-  const client = createS3Client(options);
+/** A signer on `client` (made from the same options when not given: the bot shares one client with objects.ts). */
+export function createS3Signer(options: SignerOptions, client = createS3Client(options)): UploadSigner {
   const { bucket } = options.target;
   // Worked out once, on first use; it never rejects (anything unexpected means plain getSignedUrl) and needs no
   // real credentials, so it cannot turn a credentials problem into a different error.
@@ -75,7 +59,7 @@ export function createS3Signer(options: SignerOptions): UploadSigner {
     try {
       return await client.config.credentials();
     } catch (error) {
-      throw new SigningUnavailableError(`no AWS credentials could be loaded (${describe(error)})`);
+      throw new SigningUnavailableError(`no AWS credentials could be loaded (${errorMessage(error)})`);
     }
   }
 
@@ -105,5 +89,3 @@ export function createS3Signer(options: SignerOptions): UploadSigner {
     },
   };
 }
-
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));

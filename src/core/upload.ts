@@ -8,13 +8,13 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { type SignedUpload, SigningUnavailableError, type UploadSigner } from '../aws/signer.js';
-import { type AccessStore, StoreUnavailableError } from '../store/index.js';
-import type { AccessPolicy } from './access.js';
+import { SigningUnavailableError } from '../lib/errors.js';
+import { type AccessPolicy, grantName } from './access.js';
 import { parseUploadCommand, type Token } from './command.js';
 import { checkExpiry, type ExpiryBounds, MIN_EXPIRY_SECONDS } from './durations.js';
 import { buildObjectKey, newObjectId, safeFilename } from './keys.js';
 import { extensionOf, hasLimits, type UploadLimits } from './limits.js';
+import type { SignedUpload, Store, UploadSigner } from './ports.js';
 import { type EffectiveSettings, effectiveSettings, type GlobalSettings } from './settings.js';
 
 export interface UploadRequest {
@@ -62,12 +62,11 @@ export type UploadOutcome =
   | { readonly kind: 'type-not-allowed'; readonly filename: string; readonly allowedTypes: readonly string[] }
   | { readonly kind: 'needs-partner-page'; readonly limits: UploadLimits }
   | { readonly kind: 'signing-unavailable' }
-  | { readonly kind: 'store-unavailable' }
   | { readonly kind: 'issued'; readonly link: IssuedLink };
 
 export interface UploadDeps {
   readonly settings: GlobalSettings;
-  readonly store: AccessStore;
+  readonly store: Store;
   readonly access: AccessPolicy;
   readonly signer: UploadSigner;
   readonly now: () => Date;
@@ -75,7 +74,6 @@ export interface UploadDeps {
   /** Set (from PUBLIC_URL) → every link also gets a revocable partner page. */
   readonly partnerPages?: { readonly publicUrl: string; readonly newLinkId?: () => string };
   readonly onSigningUnavailable?: (error: SigningUnavailableError) => void;
-  readonly onStoreUnavailable?: (error: StoreUnavailableError) => void;
 }
 
 const boundsOf = (settings: EffectiveSettings): ExpiryBounds => ({
@@ -83,22 +81,11 @@ const boundsOf = (settings: EffectiveSettings): ExpiryBounds => ({
   maxSeconds: settings.maxExpirySeconds,
 });
 
+/** The link path: every issued link and every refusal is audited before the reply. Throws StoreUnavailableError. */
 export async function handleUploadCommand(deps: UploadDeps, request: UploadRequest): Promise<UploadOutcome> {
-  try {
-    return await issue(deps, request);
-  } catch (error) {
-    if (error instanceof StoreUnavailableError) {
-      deps.onStoreUnavailable?.(error);
-      return { kind: 'store-unavailable' };
-    }
-    throw error;
-  }
-}
-
-async function issue(deps: UploadDeps, request: UploadRequest): Promise<UploadOutcome> {
   const command = parseUploadCommand(request.tokens);
   if (command.kind === 'missing-filename') return command;
-  const stored = await deps.store.channelSettings(request.channelId);
+  const stored = await deps.store.settings.get(request.channelId);
   const settings = effectiveSettings(deps.settings, request.channelId, stored);
   const limits: UploadLimits = { maxSizeBytes: stored?.maxSizeBytes, allowedTypes: stored?.allowedTypes };
   const bounds = boundsOf(settings);
@@ -124,7 +111,7 @@ async function issue(deps: UploadDeps, request: UploadRequest): Promise<UploadOu
 
   const decision = await deps.access.decide(request.userId, request.channelId);
   if (!decision.allowed) {
-    await deps.store.recordAudit(
+    await deps.store.audit.record(
       {
         actor: request.userId,
         action: 'link.refused',
@@ -154,12 +141,7 @@ async function issue(deps: UploadDeps, request: UploadRequest): Promise<UploadOu
       return { kind: 'signing-unavailable' };
     }
   }
-  const grant =
-    decision.grant.kind === 'admin'
-      ? 'admin'
-      : decision.grant.via
-        ? `group:${decision.grant.via}`
-        : decision.grant.scope;
+  const grant = grantName(decision.grant);
   const base = {
     filename: safe.name,
     bucket: deps.signer.bucket,
@@ -173,7 +155,7 @@ async function issue(deps: UploadDeps, request: UploadRequest): Promise<UploadOu
 
   // Written before the reply: if this fails the URL is never shown, so nothing was created.
   if (deps.partnerPages === undefined) {
-    await deps.store.recordAudit(
+    await deps.store.audit.record(
       {
         actor: request.userId,
         action: 'link.issued',
@@ -186,7 +168,7 @@ async function issue(deps: UploadDeps, request: UploadRequest): Promise<UploadOu
   }
   // The page signs at upload time, so it lives as long as asked, whatever the credentials' own expiry.
   const id = (deps.partnerPages.newLinkId ?? newLinkId)();
-  await deps.store.createLink(
+  await deps.store.links.create(
     {
       id,
       channelId: request.channelId,
@@ -200,6 +182,7 @@ async function issue(deps: UploadDeps, request: UploadRequest): Promise<UploadOu
       singleUse: command.singleUse,
       maxSizeBytes: limits.maxSizeBytes,
       allowedTypes: limits.allowedTypes,
+      grant,
     },
     now,
   );

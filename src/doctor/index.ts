@@ -26,6 +26,7 @@ import { createS3Client, createS3Signer, SigningUnavailableError } from '../aws/
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { formatDuration } from '../core/durations.js';
 import { createLogger, redact } from '../lib/log.js';
+import { withTimeout } from '../lib/time.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 export type CheckName = 'config' | 'slack' | 'region' | 'signing' | 'write-test' | 'cors';
@@ -357,17 +358,6 @@ interface SigningOutcome {
   readonly key: string;
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function checkSigning(
   config: Config,

@@ -3,8 +3,8 @@
  * Closed links render their final state without any script.
  */
 import { describeLimits, type UploadLimits } from '../core/limits.js';
-
-export type LinkState = 'open' | 'expired' | 'revoked' | 'used';
+import type { LinkState } from '../core/links.js';
+import { utcMinutes } from '../lib/time.js';
 
 export interface PageModel {
   readonly id: string;
@@ -30,12 +30,6 @@ export const NOT_FOUND_MESSAGE = "This upload link doesn't exist. Check that you
 /** Inline, so the page makes no favicon request (which would 404); the CSP allows data: images. */
 const FAVICON =
   "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%231f6feb'/%3E%3Cpath d='M8 3l4.5 4.5H9.5V12h-3V7.5h-3z' fill='%23fff'/%3E%3C/svg%3E";
-
-const utc = (at: Date) =>
-  at
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/:\d{2}\.\d{3}Z$/, ' UTC');
 
 function layout(title: string, body: string): string {
   return `<!doctype html>
@@ -86,7 +80,7 @@ export function renderPage(model: PageModel): string {
   return layout(
     `Upload ${model.filename}`,
     `${head}
-<p class="meta">This link closes <time id="expires" datetime="${model.expiresAt.toISOString()}">${escapeHtml(utc(model.expiresAt))}</time>.${limits === '' ? '' : ` Accepted: ${escapeHtml(limits)}.`}</p>
+<p class="meta">This link closes <time id="expires" datetime="${model.expiresAt.toISOString()}">${escapeHtml(utcMinutes(model.expiresAt))}</time>.${limits === '' ? '' : ` Accepted: ${escapeHtml(limits)}.`}</p>
 <form id="upload" data-link="${escapeHtml(model.id)}" data-max-size="${model.limits.maxSizeBytes ?? ''}" data-types="${escapeHtml(model.limits.allowedTypes?.join(',') ?? '')}">
 <label class="drop" id="drop" for="file">
 <input type="file" id="file" name="file"${accept === '' ? '' : ` accept="${escapeHtml(accept)}"`}>

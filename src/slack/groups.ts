@@ -4,52 +4,39 @@
  * loses access within a minute. Nothing else that decides access is cached.
  */
 import type { WebClient } from '@slack/web-api';
+import { LRUCache } from 'lru-cache';
+import type { GroupDirectory } from '../core/ports.js';
+import { errorMessage, GroupLookupError, slackErrorCode } from '../lib/errors.js';
+
+export type { GroupDirectory };
+export { GroupLookupError };
 
 export const GROUP_CACHE_SECONDS = 60;
-
-export interface GroupDirectory {
-  /** Member user ids; throws GroupLookupError when Slack cannot answer. */
-  members(groupId: string): Promise<ReadonlySet<string>>;
-}
-
-export class GroupLookupError extends Error {
-  override name = 'GroupLookupError';
-  /** Why members are missing, in the words shown after "members unavailable". */
-  constructor(
-    message: string,
-    readonly unavailable = 'right now (Slack did not answer)',
-  ) {
-    super(message);
-  }
-}
+/** Groups remembered at once; beyond it the least recently used is asked again. */
+const MAX_GROUPS = 1000;
 
 export function slackGroupDirectory(client: WebClient, now: () => number = Date.now): GroupDirectory {
-  const cache = new Map<string, { members: ReadonlySet<string>; fetchedAt: number }>();
-  const inFlight = new Map<string, Promise<ReadonlySet<string>>>();
+  // Concurrent requests for one group share a single call (lru-cache's fetchMethod merges them).
+  const cache = new LRUCache<string, ReadonlySet<string>>({
+    max: MAX_GROUPS,
+    ttl: GROUP_CACHE_SECONDS * 1000,
+    perf: { now },
+    fetchMethod: async (groupId) => {
+      try {
+        const result = await client.usergroups.users.list({ usergroup: groupId });
+        return new Set(result.users ?? []);
+      } catch (error) {
+        throw new GroupLookupError(
+          `could not read the members of user group ${groupId} from Slack (${slackErrorCode(error) ?? errorMessage(error)})`,
+        );
+      }
+    },
+  });
   return {
     async members(groupId) {
-      const cached = cache.get(groupId);
-      if (cached && now() - cached.fetchedAt < GROUP_CACHE_SECONDS * 1000) return cached.members;
-      // Concurrent requests for one group share a single call.
-      const pending = inFlight.get(groupId);
-      if (pending) return pending;
-      const lookup = (async () => {
-        try {
-          const result = await client.usergroups.users.list({ usergroup: groupId });
-          const members = new Set(result.users ?? []);
-          cache.set(groupId, { members, fetchedAt: now() });
-          return members;
-        } catch (error) {
-          const code = (error as { data?: { error?: string } }).data?.error;
-          throw new GroupLookupError(
-            `could not read the members of user group ${groupId} from Slack (${code ?? (error as Error).message})`,
-          );
-        } finally {
-          inFlight.delete(groupId);
-        }
-      })();
-      inFlight.set(groupId, lookup);
-      return lookup;
+      const members = await cache.fetch(groupId);
+      if (members === undefined) throw new GroupLookupError(`no members for user group ${groupId}`);
+      return members;
     },
   };
 }

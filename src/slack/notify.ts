@@ -4,13 +4,26 @@
  */
 import type { WebClient } from '@slack/web-api';
 import { formatSize } from '../core/limits.js';
-import type { ArrivalNotice } from '../partner/routes.js';
+import type { ArrivalNotice } from '../core/model.js';
+import { channel, code, emoji, type Line, strong, user } from '../core/text.js';
+import { slackErrorCode } from '../lib/errors.js';
+import { toMrkdwn } from './mrkdwn.js';
 
 const CANNOT_POST_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
-export function arrivalText({ link, size }: ArrivalNotice, bucket: string): string {
-  return `:inbox_tray: *${link.filename}* (${formatSize(size)}) has arrived through <@${link.requester}>'s upload link → \`s3://${bucket}/${link.key}\``;
+export function arrivalLine({ link, size }: ArrivalNotice, bucket: string): Line {
+  return [
+    emoji('inbox'),
+    ' ',
+    strong(link.filename),
+    ` (${formatSize(size)}) has arrived through `,
+    user(link.requester),
+    "'s upload link → ",
+    code(`s3://${bucket}/${link.key}`),
+  ];
 }
+
+export const arrivalText = (notice: ArrivalNotice, bucket: string): string => toMrkdwn(arrivalLine(notice, bucket));
 
 export function slackArrivalNotifier(client: WebClient, bucket: string) {
   return async (notice: ArrivalNotice): Promise<void> => {
@@ -19,15 +32,17 @@ export function slackArrivalNotifier(client: WebClient, bucket: string) {
       await client.chat.postMessage({ channel: notice.link.channelId, text });
       return;
     } catch (error) {
-      const code = (error as { data?: { error?: string } }).data?.error;
+      const code = slackErrorCode(error);
       if (code === undefined || !CANNOT_POST_HERE.has(code)) throw error;
     }
     const dm = await client.conversations.open({ users: notice.link.requester });
-    const channel = dm.channel?.id;
-    if (channel === undefined) throw new Error('conversations.open returned no channel');
-    await client.chat.postMessage({
-      channel,
-      text: `${text}\n(I couldn't post in <#${notice.link.channelId}>: add me to the channel to have arrivals announced there.)`,
-    });
+    const dmChannel = dm.channel?.id;
+    if (dmChannel === undefined) throw new Error('conversations.open returned no channel');
+    const why: Line = [
+      "(I couldn't post in ",
+      channel(notice.link.channelId),
+      ': add me to the channel to have arrivals announced there.)',
+    ];
+    await client.chat.postMessage({ channel: dmChannel, text: `${text}\n${toMrkdwn(why)}` });
   };
 }

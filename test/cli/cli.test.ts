@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadCliConfig, loadConfig } from '../../src/config.js';
-import { type AccessStore, type DatabaseTarget, EVERYWHERE, openAccessStore } from '../../src/store/index.js';
+import { EVERYWHERE } from '../../src/core/model.js';
+import { type DatabaseTarget, type OpenStore, openStore } from '../../src/store/index.js';
 import { type FreshDatabase, freshPostgresDatabase, hasPostgres, postgresUrlOrThrow } from '../support/postgres.js';
 import { runCli } from '../support/process.js';
 
@@ -18,21 +19,21 @@ const TIMEOUT = { timeout: 180_000 };
 
 /** Everything the store holds, to compare before and after a command. */
 async function contents(target: DatabaseTarget) {
-  const store = openAccessStore(target);
+  const store = openStore(target);
   try {
     return {
-      admins: await store.listAdmins(),
-      entries: await store.listEntries(),
-      settings: await store.listChannelSettings(),
-      audit: await store.listAudit({ limit: 1000 }),
+      admins: await store.admins.list(),
+      entries: await store.entries.list(),
+      settings: await store.settings.list(),
+      audit: await store.audit.list({ limit: 1000 }),
     };
   } finally {
     await store.close();
   }
 }
 
-async function withStore<T>(target: DatabaseTarget, use: (store: AccessStore) => Promise<T>): Promise<T> {
-  const store = openAccessStore(target);
+async function withStore<T>(target: DatabaseTarget, use: (store: OpenStore) => Promise<T>): Promise<T> {
+  const store = openStore(target);
   try {
     return await use(store);
   } finally {
@@ -235,7 +236,7 @@ describe('upload-link admin commands against SQLite', TIMEOUT, () => {
       ]),
     );
     await withStore(ws.target, async (store) => {
-      expect(await store.channelSettings('C0ACME')).toMatchObject({
+      expect(await store.settings.get('C0ACME')).toMatchObject({
         keyPrefix: 'partners/acme corp/',
         defaultExpirySeconds: undefined,
         maxExpirySeconds: 3 * 86_400,
@@ -315,8 +316,8 @@ describe('upload-link admin commands against SQLite', TIMEOUT, () => {
   ])('%s → exit 1, the problem and the usage line, nothing changed', async (_, args, problem, command) => {
     await withStore(ws.target, async (store) => {
       await store.migrate();
-      await store.allow([{ type: 'user', id: 'U0BOB' }], 'C0ACME', 'U0ROOT', new Date());
-      await store.updateChannelSettings('C0ACME', { maxExpirySeconds: 2 * 86_400 }, 'U0ROOT', new Date());
+      await store.entries.allow([{ type: 'user', id: 'U0BOB' }], 'C0ACME', 'U0ROOT', new Date());
+      await store.settings.update('C0ACME', { maxExpirySeconds: 2 * 86_400 }, 'U0ROOT', new Date());
     });
     const before = await contents(ws.target);
 

@@ -3,7 +3,7 @@ import { type SignedUpload, SigningUnavailableError, type UploadSigner } from '.
 import { createAccessPolicy } from '../../src/core/access.js';
 import { tokenize } from '../../src/core/command.js';
 import { handleUploadCommand, type UploadDeps, type UploadOutcome } from '../../src/core/upload.js';
-import { openAccessStore } from '../../src/store/index.js';
+import { openStore } from '../../src/store/index.js';
 
 const ADMIN = 'U0ADMIN1';
 const ALLOWED = 'U0ALLOWED1';
@@ -45,7 +45,7 @@ async function setup(
 ) {
   const signer = options.signer ?? fakeSigner();
   const unavailable: SigningUnavailableError[] = [];
-  const store = openAccessStore({ dialect: 'sqlite', path: ':memory:' });
+  const store = openStore({ dialect: 'sqlite', path: ':memory:' });
   await store.migrate();
   const groups = { members: async () => new Set<string>() };
   const deps: UploadDeps = {

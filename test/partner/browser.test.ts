@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { revokeMessages } from '../../src/core/links.js';
 import { CLOSED_MESSAGES } from '../../src/partner/page.js';
+import { revokeMessages } from '../../src/slack/views/admin-reply.js';
 import { ADMIN, ALLOWED, startTestApp, type TestApp } from '../support/app.js';
 import { ARTIFACTS, announceBrowserSkip, HAVE_CHROMIUM, launchChromium, SKIP_REASON } from '../support/browser.js';
 import { type LocalS3, startLocalS3 } from '../support/s3.js';

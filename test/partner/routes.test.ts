@@ -3,9 +3,9 @@
  * anything else, idempotent arrival notices. (The page in a real browser: test/partner-browser.test.ts.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { revokeMessages } from '../../src/core/links.js';
 import { RATE_LIMITS } from '../../src/partner/routes.js';
 import { REVOKE_LINK_ACTION } from '../../src/slack/ids.js';
+import { revokeMessages } from '../../src/slack/views/admin-reply.js';
 import { messages } from '../../src/slack/views/reply.js';
 import { ADMIN, ALLOWED, SIGNING_SECRET, STRANGER, startTestApp, type TestApp, urlFromReply } from '../support/app.js';
 import { postSigned } from '../support/slack-request.js';
@@ -99,7 +99,7 @@ describe('partner page (server side)', () => {
     expect((await complete(app, id)).body.repeated).toBe(true);
     await new Promise((r) => setTimeout(r, 100));
     expect(posts(app)).toHaveLength(1);
-    const audit = await app.store.listAudit({ limit: 5 });
+    const audit = await app.store.audit.list({ limit: 5 });
     expect(audit.map((e) => e.action)).toEqual(['link.uploaded', 'link.issued']);
     expect(JSON.stringify(audit)).not.toContain('X-Amz');
   });

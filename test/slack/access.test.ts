@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { adminMessages } from '../../src/core/admin.js';
+import { adminMessages } from '../../src/slack/views/admin-reply.js';
 import { messages } from '../../src/slack/views/reply.js';
 import { ADMIN, startTestApp, type TestApp, urlFromReply } from '../support/app.js';
 import { type FreshDatabase, freshPostgresDatabase, hasPostgres, postgresUrlOrThrow } from '../support/postgres.js';
@@ -103,7 +103,7 @@ describe('access administration over real HTTP', () => {
   it('non-admins change nothing, whatever they try', async () => {
     app = await startTestApp();
     await app.command({ text: `allow ${mention(BOB)}`, user_id: ADMIN, channel_id: ACME });
-    const before = await app.store.listAudit({ limit: 100 });
+    const before = await app.store.audit.list({ limit: 100 });
 
     for (const attempt of [
       `allow ${mention(DAVE)}`,
@@ -116,8 +116,8 @@ describe('access administration over real HTTP', () => {
       const reply = await app.command({ text: attempt, user_id: BOB, channel_id: ACME });
       expect(text(reply)).toBe(adminMessages.notAdmin([ADMIN]));
     }
-    expect(await app.store.listAudit({ limit: 100 })).toEqual(before);
-    expect(await app.store.listAdmins()).toEqual([]);
+    expect(await app.store.audit.list({ limit: 100 })).toEqual(before);
+    expect(await app.store.admins.list()).toEqual([]);
     expect(issued(await linkFor(app, DAVE, ACME))).toBe(false);
   });
 
@@ -142,8 +142,8 @@ describe('access administration over real HTTP', () => {
       expect(text(reply), input).toMatch(expected);
       expect(text(reply), input).toContain('Nothing was changed.');
     }
-    expect(await app.store.listAudit({ limit: 100 })).toEqual([]);
-    expect(await app.store.channelSettings(ACME)).toBeUndefined();
+    expect(await app.store.audit.list({ limit: 100 })).toEqual([]);
+    expect(await app.store.settings.get(ACME)).toBeUndefined();
   });
 
   it('escapes what it echoes and its usage placeholders, so Slack shows them as typed', async () => {
@@ -181,10 +181,10 @@ describe('access administration over real HTTP', () => {
 
   it('the last admin cannot remove themselves', async () => {
     app = await startTestApp({ env: { ADMIN_USER_IDS: '' } });
-    await app.store.addAdmin(BOB, 'cli', new Date());
+    await app.store.admins.add(BOB, 'cli', new Date());
     const reply = await app.command({ text: `admins remove ${mention(BOB)}`, user_id: BOB, channel_id: ACME });
     expect(text(reply)).toContain('is the last admin');
-    expect(await app.store.isAdmin(BOB)).toBe(true);
+    expect(await app.store.admins.has(BOB)).toBe(true);
     // Refusals name admins added from Slack too.
     expect(text(await linkFor(app, DAVE, ACME))).toBe(messages.refused([BOB]));
   });
@@ -260,7 +260,7 @@ describe('access administration over real HTTP', () => {
       blocker.close();
     }
     expect(issued(await linkFor(app, BOB, ACME))).toBe(true);
-    expect((await app.store.entriesFor(ACME)).map((e) => e.id)).toEqual([BOB]);
+    expect((await app.store.entries.forChannel(ACME)).map((e) => e.id)).toEqual([BOB]);
     expect(app.logs.join('\n')).toContain('Access store unavailable');
   });
 });

@@ -104,7 +104,7 @@ describe('fuzzing /upload-link over HTTP', () => {
           const url = /https?:\/\/[^\s"'\\]+X-Amz-Signature=[0-9a-f]+/.exec(reply.body)?.[0];
           if (url === undefined) return;
           const key = decodeURIComponent(new URL(url).pathname.replace(`/${app.s3.bucket}/`, ''));
-          const stored = await app.store.channelSettings(channel);
+          const stored = await app.store.settings.get(channel);
           const prefix = stored?.keyPrefix ?? channelPrefix(app.config.uploadPrefix, channel);
           expect(key.startsWith(prefix)).toBe(true);
           expect(utf8Bytes(key)).toBeLessThanOrEqual(1024);

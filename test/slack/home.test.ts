@@ -5,18 +5,15 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { adminMessages } from '../../src/core/admin.js';
+import { type AccessEntry, EVERYWHERE } from '../../src/core/model.js';
 import { SLACK_EVENTS_PATH } from '../../src/slack/app.js';
-import {
-  buildAdminHomeView,
-  entryValue,
-  homeMessages,
-  MAX_BLOCKS,
-  parseEntryValue,
-  parseSettingsForm,
-} from '../../src/slack/home.js';
 import { EVERYWHERE_OPTION, HOME_ACTIONS, HOME_CALLBACK_ID, HOME_INPUTS, SETTINGS_MODAL } from '../../src/slack/ids.js';
-import { type AccessEntry, EVERYWHERE } from '../../src/store/index.js';
+import { homeMessages } from '../../src/slack/listeners/home/index.js';
+import { adminMessages } from '../../src/slack/views/admin-reply.js';
+import { MAX_VIEW_BLOCKS as MAX_BLOCKS } from '../../src/slack/views/blocks.js';
+import { buildAdminHomeView } from '../../src/slack/views/home-admin.js';
+import { parseSettingsForm } from '../../src/slack/views/settings-modal.js';
+import { entryValue, parseEntryValue } from '../../src/slack/views/values.js';
 import { ADMIN, ALLOWED, SIGNING_SECRET, STRANGER, startTestApp, type TestApp, urlFromReply } from '../support/app.js';
 import type { RecordedCall } from '../support/slack-api.js';
 import { postSigned } from '../support/slack-request.js';
@@ -290,10 +287,10 @@ describe('App Home over real HTTP', () => {
 
   it('publishes the admin view: admins, everywhere entries, each channel with entries and settings, and the pickers', async () => {
     app = await startHomeApp();
-    await app.store.allow([{ type: 'user', id: BOB }], 'C0ACME', ADMIN, at);
-    await app.store.allow([{ type: 'usergroup', id: PARTNERS }], EVERYWHERE, ADMIN, at);
-    await app.store.addAdmin(CAROL, ADMIN, at);
-    await app.store.updateChannelSettings('C0OTHER', { keyPrefix: 'partners/other/' }, ADMIN, at);
+    await app.store.entries.allow([{ type: 'user', id: BOB }], 'C0ACME', ADMIN, at);
+    await app.store.entries.allow([{ type: 'usergroup', id: PARTNERS }], EVERYWHERE, ADMIN, at);
+    await app.store.admins.add(CAROL, ADMIN, at);
+    await app.store.settings.update('C0OTHER', { keyPrefix: 'partners/other/' }, ADMIN, at);
 
     const view = await openHome(app, ADMIN);
     expect(view.type).toBe('home');
@@ -357,13 +354,13 @@ describe('App Home over real HTTP', () => {
 
   it('publishes the member view: where they may create links, whom to ask, their recent links, and no URL', async () => {
     app = await startHomeApp({ groups: groupsWith({ [PARTNERS]: [BOB] }) });
-    await app.store.allow([{ type: 'user', id: BOB }], 'C0ACME', ADMIN, at);
-    await app.store.allow([{ type: 'usergroup', id: PARTNERS }], 'C0OTHER', ADMIN, at);
-    await app.store.allow([{ type: 'user', id: CAROL }], 'C0SECRET', ADMIN, at);
-    await app.store.addAdmin(CAROL, ADMIN, at);
+    await app.store.entries.allow([{ type: 'user', id: BOB }], 'C0ACME', ADMIN, at);
+    await app.store.entries.allow([{ type: 'usergroup', id: PARTNERS }], 'C0OTHER', ADMIN, at);
+    await app.store.entries.allow([{ type: 'user', id: CAROL }], 'C0SECRET', ADMIN, at);
+    await app.store.admins.add(CAROL, ADMIN, at);
     const reply = await app.command({ text: 'q3-report.pdf', user_id: BOB, channel_id: 'C0ACME' });
     const url = urlFromReply(reply.json);
-    const [issued] = await app.store.listAudit({ actor: BOB, action: 'link.issued', limit: 1 });
+    const [issued] = await app.store.audit.list({ actor: BOB, action: 'link.issued', limit: 1 });
     const key = String(issued?.detail.key);
 
     const view = await openHome(app, BOB);
@@ -419,7 +416,7 @@ describe('App Home over real HTTP', () => {
     const elsewhere = await app.command({ text: 'report.pdf', user_id: BOB, channel_id: 'C0OTHER' });
     expect(elsewhere.body).toContain("You can't create upload links here");
 
-    const audit = await app.store.listAudit({ action: 'access.allow', limit: 10 });
+    const audit = await app.store.audit.list({ action: 'access.allow', limit: 10 });
     expect(audit).toMatchObject([
       { actor: ADMIN, channelId: 'C0ACME', detail: { scope: 'C0ACME', subjects: [`user:${BOB}`] } },
     ]);
@@ -434,7 +431,7 @@ describe('App Home over real HTTP', () => {
       allowState({ group: PARTNERS, everywhere: true }),
     );
     expect(viewText(view)).toContain(`<!subteam^${PARTNERS}> may now create upload links in every channel.`);
-    expect(await app.store.listEntries()).toMatchObject([{ type: 'usergroup', id: PARTNERS, scope: EVERYWHERE }]);
+    expect(await app.store.entries.list()).toMatchObject([{ type: 'usergroup', id: PARTNERS, scope: EVERYWHERE }]);
     const reply = await app.command({ text: 'report.pdf', user_id: DAVE, channel_id: 'C0RANDOM' });
     expect(urlFromReply(reply.json)).toMatch(/^http/);
   });
@@ -453,14 +450,14 @@ describe('App Home over real HTTP', () => {
         'No channel has its own entries or settings yet. Every channel uses the defaults:\n• prefix: `uploads/&lt;channel id&gt;/`',
       );
     }
-    expect(await app.store.listEntries()).toEqual([]);
-    expect(await app.store.listAudit({ limit: 10 })).toEqual([]);
+    expect(await app.store.entries.list()).toEqual([]);
+    expect(await app.store.audit.list({ limit: 10 })).toEqual([]);
   });
 
   it("a Remove button from the published view removes that rule, and an admin's Remove removes that admin", async () => {
     app = await startHomeApp();
-    await app.store.allow([{ type: 'user', id: BOB }], 'C0ACME', ADMIN, at);
-    await app.store.addAdmin(CAROL, ADMIN, at);
+    await app.store.entries.allow([{ type: 'user', id: BOB }], 'C0ACME', ADMIN, at);
+    await app.store.admins.add(CAROL, ADMIN, at);
     expect((await app.command({ text: 'report.pdf', user_id: BOB, channel_id: 'C0ACME' })).body).toContain('X-Amz');
 
     const home = await openHome(app, ADMIN);
@@ -469,18 +466,18 @@ describe('App Home over real HTTP', () => {
     const after = await press(app, ADMIN, { action_id: remove?.action_id ?? '', value: remove?.value });
     expect(viewText(after)).toContain(`:no_entry: <@${BOB}> may no longer create upload links in <#C0ACME>.`);
     expect(sectionsWith(after, `<@${BOB}>\n`)).toEqual([]);
-    expect(await app.store.listEntries()).toEqual([]);
+    expect(await app.store.entries.list()).toEqual([]);
     expect((await app.command({ text: 'report.pdf', user_id: BOB, channel_id: 'C0ACME' })).body).toContain(
       "You can't create upload links here",
     );
-    expect(await app.store.listAudit({ action: 'access.disallow', limit: 10 })).toMatchObject([
+    expect(await app.store.audit.list({ action: 'access.disallow', limit: 10 })).toMatchObject([
       { actor: ADMIN, channelId: 'C0ACME', detail: { subjects: [`user:${BOB}`] } },
     ]);
 
     const removeAdmin = sectionsWith(after, `<@${CAROL}>\n`)[0]?.accessory;
     const afterAdmin = await press(app, ADMIN, { action_id: HOME_ACTIONS.removeAdmin, value: removeAdmin?.value });
     expect(viewText(afterAdmin)).toContain(`:no_entry: <@${CAROL}> is no longer an admin.`);
-    expect(await app.store.isAdmin(CAROL)).toBe(false);
+    expect(await app.store.admins.has(CAROL)).toBe(false);
 
     const added = await press(
       app,
@@ -489,15 +486,15 @@ describe('App Home over real HTTP', () => {
       { [HOME_INPUTS.adminUsers.blockId]: { [HOME_INPUTS.adminUsers.actionId]: { selected_users: [DAVE] } } },
     );
     expect(viewText(added)).toContain(`:white_check_mark: <@${DAVE}> is now an admin.`);
-    expect(await app.store.isAdmin(DAVE)).toBe(true);
+    expect(await app.store.admins.has(DAVE)).toBe(true);
   });
 
   it('a non-admin sending the same actions changes nothing and is told who the admins are', async () => {
     app = await startHomeApp();
-    await app.store.allow([{ type: 'user', id: BOB }], 'C0ACME', ADMIN, at);
-    await app.store.addAdmin(CAROL, ADMIN, at);
-    const entries = await app.store.listEntries();
-    const audit = await app.store.listAudit({ limit: 100 });
+    await app.store.entries.allow([{ type: 'user', id: BOB }], 'C0ACME', ADMIN, at);
+    await app.store.admins.add(CAROL, ADMIN, at);
+    const entries = await app.store.entries.list();
+    const audit = await app.store.audit.list({ limit: 100 });
 
     const attempts: [{ action_id: string; value?: string }, StateValues][] = [
       [{ action_id: HOME_ACTIONS.allow }, allowState({ users: [STRANGER], channel: 'C0ACME' })],
@@ -518,10 +515,10 @@ describe('App Home over real HTTP', () => {
       }
     }
 
-    expect(await app.store.listEntries()).toEqual(entries);
-    expect(await app.store.listAudit({ limit: 100 })).toEqual(audit);
-    expect(await app.store.isAdmin(STRANGER)).toBe(false);
-    expect(await app.store.isAdmin(CAROL)).toBe(true);
+    expect(await app.store.entries.list()).toEqual(entries);
+    expect(await app.store.audit.list({ limit: 100 })).toEqual(audit);
+    expect(await app.store.admins.has(STRANGER)).toBe(false);
+    expect(await app.store.admins.has(CAROL)).toBe(true);
     expect(app.slack.calls.some((c) => c.method === 'views.open')).toBe(false);
     const reply = await app.command({ text: 'report.pdf', user_id: STRANGER, channel_id: 'C0ACME' });
     expect(reply.body).toContain("You can't create upload links here");
@@ -529,7 +526,7 @@ describe('App Home over real HTTP', () => {
 
   it('Edit settings opens the modal; a bad value is refused next to its field, a good one changes where keys land', async () => {
     app = await startHomeApp();
-    await app.store.allow([{ type: 'user', id: BOB }], 'C0ACME', ADMIN, at);
+    await app.store.entries.allow([{ type: 'user', id: BOB }], 'C0ACME', ADMIN, at);
 
     const before = app.slack.calls.length;
     const pressed = await pressButton(app, ADMIN, { action_id: HOME_ACTIONS.editSettings, value: 'C0ACME' });
@@ -559,8 +556,8 @@ describe('App Home over real HTTP', () => {
       expect(Object.keys(errors)).toEqual([blockId]);
       expect(errors[blockId]).toContain(message);
     }
-    expect(await app.store.channelSettings('C0ACME')).toBeUndefined();
-    expect(await app.store.listAudit({ action: 'settings.update', limit: 10 })).toEqual([]);
+    expect(await app.store.settings.get('C0ACME')).toBeUndefined();
+    expect(await app.store.audit.list({ action: 'settings.update', limit: 10 })).toEqual([]);
 
     // A non-admin submitting a valid form changes nothing either.
     const notAdmin = await submitSettings(app, BOB, 'C0ACME', { prefix: 'bob/' });
@@ -568,7 +565,7 @@ describe('App Home over real HTTP', () => {
       response_action: 'errors',
       errors: { [SETTINGS_MODAL.prefix.blockId]: homeMessages.settingsNotAdmin },
     });
-    expect(await app.store.channelSettings('C0ACME')).toBeUndefined();
+    expect(await app.store.settings.get('C0ACME')).toBeUndefined();
 
     const published = app.slack.calls.length;
     const saved = await submitSettings(app, ADMIN, 'C0ACME', {
@@ -578,13 +575,13 @@ describe('App Home over real HTTP', () => {
     });
     expect(saved.status).toBe(200);
     expect(saved.body).toBe('');
-    expect(await app.store.channelSettings('C0ACME')).toMatchObject({
+    expect(await app.store.settings.get('C0ACME')).toMatchObject({
       keyPrefix: 'partners/acme/',
       defaultExpirySeconds: 7200,
       maxExpirySeconds: 259_200,
       updatedBy: ADMIN,
     });
-    expect(await app.store.listAudit({ action: 'settings.update', limit: 10 })).toMatchObject([
+    expect(await app.store.audit.list({ action: 'settings.update', limit: 10 })).toMatchObject([
       { actor: ADMIN, channelId: 'C0ACME' },
     ]);
     const home = await publishedTo(app, ADMIN, published);

@@ -2,16 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { NO_LIMITS } from '../../src/core/limits.js';
 import type { IssuedLink } from '../../src/core/upload.js';
-import {
-  COMMAND,
-  curlCommand,
-  escapeMrkdwn,
-  isoSeconds,
-  messages,
-  renderOutcome,
-  shellQuote,
-  slackDate,
-} from '../../src/slack/views/reply.js';
+import { isoSeconds } from '../../src/lib/time.js';
+import { escapeMrkdwn, slackDate } from '../../src/slack/mrkdwn.js';
+import { COMMAND, curlCommand, messages, renderOutcome, shellQuote } from '../../src/slack/views/reply.js';
 
 const NOW = new Date('2024-03-05T12:00:00.000Z');
 const IN_A_DAY = new Date('2024-03-06T12:00:00.000Z');

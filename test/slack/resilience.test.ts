@@ -2,11 +2,12 @@
  * Faults: forged requests, a database that goes away mid-run, expired credentials, an unreachable Slack.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { adminMessages } from '../../src/core/admin.js';
+import { adminMessages } from '../../src/slack/views/admin-reply.js';
 import { messages } from '../../src/slack/views/reply.js';
 import { ADMIN, ALLOWED, SIGNING_SECRET, startTestApp, type TestApp } from '../support/app.js';
 import { type FreshDatabase, freshPostgresDatabase, hasPostgres, postgresUrlOrThrow } from '../support/postgres.js';
 import { S3_CREDENTIALS } from '../support/s3.js';
+import { FAKE_BOT } from '../support/slack-api.js';
 import { commandBody, postSigned, slackSignature } from '../support/slack-request.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
@@ -48,7 +49,7 @@ describe('forged and malformed Slack requests', () => {
     const results = await Promise.all(attempts);
     expect(results.map((r) => r.status)).toEqual(Array(attempts.length).fill(401));
     for (const r of results) expect(issued(r)).toBe(false);
-    expect(await app.store.listAudit({ limit: 10 })).toEqual([]);
+    expect(await app.store.audit.list({ limit: 10 })).toEqual([]);
     expect(await app.s3.listKeys()).toEqual([]);
   });
 });
@@ -71,7 +72,7 @@ describe('AWS credentials', () => {
     expect(reply.status).toBe(200);
     expect(reply.json).toEqual({ response_type: 'ephemeral', text: messages.signingUnavailable() });
     expect(app.logs.join('\n')).toMatch(/ERROR .*Cannot sign upload links: the AWS credentials expire at/);
-    expect((await app.store.listAudit({ limit: 5 })).map((e) => e.action)).not.toContain('link.issued');
+    expect((await app.store.audit.list({ limit: 5 })).map((e) => e.action)).not.toContain('link.issued');
     expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
   });
 });
@@ -83,7 +84,7 @@ describe("Slack's Web API unreachable", () => {
   });
 
   it('links that need no Slack call still work; group entries fail with a clear message', async () => {
-    app = await startTestApp({ env: { SLACK_API_URL: 'http://127.0.0.1:9/api/' } });
+    app = await startTestApp({ env: { SLACK_API_URL: 'http://127.0.0.1:9/api/' }, identity: FAKE_BOT });
     await app.command({ text: 'allow <!subteam^S0TEAM|@team>', user_id: ADMIN, channel_id: 'C0ACME' });
     const direct = await app.command({ text: 'report.pdf', user_id: ALLOWED, channel_id: 'C0ACME' });
     expect(issued(direct)).toBe(true);
@@ -131,7 +132,7 @@ describe.skipIf(!hasPostgres())('PostgreSQL stopped mid-run', () => {
 
     await proxy.restore();
     expect(issued(await app.command({ text: 'c.pdf', user_id: 'U0BOB', channel_id: 'C0ACME' }))).toBe(true);
-    const audit = await app.store.listAudit({ limit: 10 });
+    const audit = await app.store.audit.list({ limit: 10 });
     expect(audit.filter((e) => e.action === 'link.issued').map((e) => String(e.detail.key).split('/').at(-1))).toEqual([
       'c.pdf',
       'a.pdf',

@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AccessStore, EVERYWHERE, openAccessStore, parseDatabaseUrl } from '../../src/store/index.js';
+import { EVERYWHERE } from '../../src/core/model.js';
+import { type OpenStore, openStore, parseDatabaseUrl } from '../../src/store/index.js';
 import { type FreshDatabase, freshPostgresDatabase, hasPostgres, postgresUrlOrThrow } from '../support/postgres.js';
 
 interface Backend {
@@ -47,11 +48,11 @@ for (const backend of backends) {
   describe.skipIf(backend.skip())(`access store contract: ${backend.name}`, () => {
     let url: string;
     let cleanup: () => Promise<void>;
-    let store: AccessStore;
+    let store: OpenStore;
     const open = async () => {
       const target = parseDatabaseUrl(url);
       if (!target) throw new Error(`bad url ${url}`);
-      const s = openAccessStore(target);
+      const s = openStore(target);
       await s.migrate();
       return s;
     };
@@ -70,56 +71,56 @@ for (const backend of backends) {
     });
 
     it('allows, reports what was already there, and lists entries for a channel with the everywhere ones', async () => {
-      const first = await store.allow([bob, partners], 'C0ACME', 'U0ADMIN', T0);
+      const first = await store.entries.allow([bob, partners], 'C0ACME', 'U0ADMIN', T0);
       expect(first).toEqual({ changed: [bob, partners], unchanged: [] });
-      const again = await store.allow([bob, carol, bob], 'C0ACME', 'U0ADMIN', later(1));
+      const again = await store.entries.allow([bob, carol, bob], 'C0ACME', 'U0ADMIN', later(1));
       expect(again).toEqual({ changed: [carol], unchanged: [bob] });
-      await store.allow([carol], EVERYWHERE, 'U0ADMIN', later(2));
+      await store.entries.allow([carol], EVERYWHERE, 'U0ADMIN', later(2));
 
-      const acme = await store.entriesFor('C0ACME');
+      const acme = await store.entries.forChannel('C0ACME');
       expect(acme.map((e) => `${e.type}:${e.id}@${e.scope}`).sort()).toEqual([
         'user:U0BOB@C0ACME',
         'user:U0CAROL@*',
         'user:U0CAROL@C0ACME',
         'usergroup:S0PARTNERS@C0ACME',
       ]);
-      expect((await store.entriesFor('C0OTHER')).map((e) => e.id)).toEqual(['U0CAROL']);
+      expect((await store.entries.forChannel('C0OTHER')).map((e) => e.id)).toEqual(['U0CAROL']);
       const bobEntry = acme.find((e) => e.id === 'U0BOB');
       expect(bobEntry?.addedBy).toBe('U0ADMIN');
       expect(bobEntry?.addedAt).toEqual(T0);
-      expect(await store.listEntries()).toHaveLength(4);
+      expect(await store.entries.list()).toHaveLength(4);
     });
 
     it('disallows only in the given scope', async () => {
-      await store.allow([bob], 'C0ACME', 'U0ADMIN', T0);
-      await store.allow([bob], EVERYWHERE, 'U0ADMIN', T0);
-      expect(await store.disallow([bob, carol], 'C0ACME', 'U0ADMIN', later(1))).toEqual({
+      await store.entries.allow([bob], 'C0ACME', 'U0ADMIN', T0);
+      await store.entries.allow([bob], EVERYWHERE, 'U0ADMIN', T0);
+      expect(await store.entries.disallow([bob, carol], 'C0ACME', 'U0ADMIN', later(1))).toEqual({
         changed: [bob],
         unchanged: [carol],
       });
-      expect((await store.entriesFor('C0ACME')).map((e) => e.scope)).toEqual([EVERYWHERE]);
+      expect((await store.entries.forChannel('C0ACME')).map((e) => e.scope)).toEqual([EVERYWHERE]);
     });
 
     it('adds and removes admins, once each', async () => {
-      expect(await store.addAdmin('U0ALICE', 'cli', T0)).toBe(true);
-      expect(await store.addAdmin('U0ALICE', 'cli', T0)).toBe(false);
-      expect(await store.isAdmin('U0ALICE')).toBe(true);
-      expect(await store.listAdmins()).toEqual([{ userId: 'U0ALICE', addedBy: 'cli', addedAt: T0 }]);
-      expect(await store.removeAdmin('U0ALICE', 'U0ROOT', later(1))).toBe(true);
-      expect(await store.removeAdmin('U0ALICE', 'U0ROOT', later(1))).toBe(false);
-      expect(await store.isAdmin('U0ALICE')).toBe(false);
+      expect(await store.admins.add('U0ALICE', 'cli', T0)).toBe(true);
+      expect(await store.admins.add('U0ALICE', 'cli', T0)).toBe(false);
+      expect(await store.admins.has('U0ALICE')).toBe(true);
+      expect(await store.admins.list()).toEqual([{ userId: 'U0ALICE', addedBy: 'cli', addedAt: T0 }]);
+      expect(await store.admins.remove('U0ALICE', 'U0ROOT', later(1))).toBe(true);
+      expect(await store.admins.remove('U0ALICE', 'U0ROOT', later(1))).toBe(false);
+      expect(await store.admins.has('U0ALICE')).toBe(false);
     });
 
     it('keeps channel settings: set, partly change, clear back to default', async () => {
-      expect(await store.channelSettings('C0ACME')).toBeUndefined();
-      await store.updateChannelSettings(
+      expect(await store.settings.get('C0ACME')).toBeUndefined();
+      await store.settings.update(
         'C0ACME',
         { keyPrefix: 'partners/acme/', maxExpirySeconds: 3 * 86_400 },
         'U0ADMIN',
         T0,
       );
-      await store.updateChannelSettings('C0ACME', { defaultExpirySeconds: 7200 }, 'U0ADMIN', later(1));
-      expect(await store.channelSettings('C0ACME')).toEqual({
+      await store.settings.update('C0ACME', { defaultExpirySeconds: 7200 }, 'U0ADMIN', later(1));
+      expect(await store.settings.get('C0ACME')).toEqual({
         channelId: 'C0ACME',
         keyPrefix: 'partners/acme/',
         defaultExpirySeconds: 7200,
@@ -127,28 +128,28 @@ for (const backend of backends) {
         updatedBy: 'U0ADMIN',
         updatedAt: later(1),
       });
-      await store.updateChannelSettings('C0ACME', { keyPrefix: null }, 'U0ADMIN', later(2));
-      expect((await store.channelSettings('C0ACME'))?.keyPrefix).toBeUndefined();
-      expect((await store.listChannelSettings()).map((s) => s.channelId)).toEqual(['C0ACME']);
+      await store.settings.update('C0ACME', { keyPrefix: null }, 'U0ADMIN', later(2));
+      expect((await store.settings.get('C0ACME'))?.keyPrefix).toBeUndefined();
+      expect((await store.settings.list()).map((s) => s.channelId)).toEqual(['C0ACME']);
     });
 
     it('audits every change in the same transaction, newest first, filtered by channel, actor and action', async () => {
-      await store.allow([bob], 'C0ACME', 'U0ADMIN', T0);
-      await store.allow([bob], 'C0ACME', 'U0ADMIN', later(1)); // no change → no event
-      await store.addAdmin('U0ALICE', 'cli', later(2));
-      await store.recordAudit(
+      await store.entries.allow([bob], 'C0ACME', 'U0ADMIN', T0);
+      await store.entries.allow([bob], 'C0ACME', 'U0ADMIN', later(1)); // no change → no event
+      await store.admins.add('U0ALICE', 'cli', later(2));
+      await store.audit.record(
         {
           actor: 'U0BOB',
           action: 'link.issued',
           channelId: 'C0ACME',
-          detail: { key: 'uploads/C0ACME/x', expiresAt: later(60).toISOString() },
+          detail: { filename: 'x', key: 'uploads/C0ACME/x', expiresAt: later(60).toISOString() },
         },
         later(3),
       );
-      await store.recordAudit({ actor: 'U0EVE', action: 'link.refused', channelId: 'C0OTHER', detail: {} }, later(4));
-      await store.updateChannelSettings('C0ACME', { maxExpirySeconds: 3600 }, 'U0ADMIN', later(5));
+      await store.audit.record({ actor: 'U0EVE', action: 'link.refused', channelId: 'C0OTHER', detail: {} }, later(4));
+      await store.settings.update('C0ACME', { maxExpirySeconds: 3600 }, 'U0ADMIN', later(5));
 
-      const all = await store.listAudit({ limit: 10 });
+      const all = await store.audit.list({ limit: 10 });
       expect(all.map((e) => e.action)).toEqual([
         'settings.update',
         'link.refused',
@@ -162,35 +163,35 @@ for (const backend of backends) {
         at: T0,
         detail: { scope: 'C0ACME', subjects: ['user:U0BOB'] },
       });
-      expect((await store.listAudit({ channelId: 'C0ACME', limit: 10 })).map((e) => e.action)).toEqual([
+      expect((await store.audit.list({ channelId: 'C0ACME', limit: 10 })).map((e) => e.action)).toEqual([
         'settings.update',
         'link.issued',
         'access.allow',
       ]);
       expect(
-        (await store.listAudit({ actor: 'U0BOB', action: 'link.issued', limit: 10 })).map((e) => e.detail.key),
+        (await store.audit.list({ actor: 'U0BOB', action: 'link.issued', limit: 10 })).map((e) => e.detail.key),
       ).toEqual(['uploads/C0ACME/x']);
-      expect(await store.listAudit({ limit: 2 })).toHaveLength(2);
+      expect(await store.audit.list({ limit: 2 })).toHaveLength(2);
     });
 
     it('keeps everything across a reopen (a restarted app on the same database)', async () => {
-      await store.allow([bob], 'C0ACME', 'U0ADMIN', T0);
-      await store.addAdmin('U0ALICE', 'cli', T0);
-      await store.updateChannelSettings('C0ACME', { keyPrefix: 'p/' }, 'U0ADMIN', T0);
+      await store.entries.allow([bob], 'C0ACME', 'U0ADMIN', T0);
+      await store.admins.add('U0ALICE', 'cli', T0);
+      await store.settings.update('C0ACME', { keyPrefix: 'p/' }, 'U0ADMIN', T0);
       await store.close();
       store = await open();
-      expect((await store.entriesFor('C0ACME')).map((e) => e.id)).toEqual(['U0BOB']);
-      expect(await store.isAdmin('U0ALICE')).toBe(true);
-      expect((await store.channelSettings('C0ACME'))?.keyPrefix).toBe('p/');
+      expect((await store.entries.forChannel('C0ACME')).map((e) => e.id)).toEqual(['U0BOB']);
+      expect(await store.admins.has('U0ALICE')).toBe(true);
+      expect((await store.settings.get('C0ACME'))?.keyPrefix).toBe('p/');
     });
 
     it('two stores on one database see each other’s changes at once (no caching)', async () => {
       const other = await open();
       try {
-        await store.allow([bob], 'C0ACME', 'U0ADMIN', T0);
-        expect((await other.entriesFor('C0ACME')).map((e) => e.id)).toEqual(['U0BOB']);
-        await other.disallow([bob], 'C0ACME', 'U0ADMIN', later(1));
-        expect(await store.entriesFor('C0ACME')).toEqual([]);
+        await store.entries.allow([bob], 'C0ACME', 'U0ADMIN', T0);
+        expect((await other.entries.forChannel('C0ACME')).map((e) => e.id)).toEqual(['U0BOB']);
+        await other.entries.disallow([bob], 'C0ACME', 'U0ADMIN', later(1));
+        expect(await store.entries.forChannel('C0ACME')).toEqual([]);
       } finally {
         await other.close();
       }
@@ -198,7 +199,7 @@ for (const backend of backends) {
 
     it('reports a failing database as StoreUnavailableError', async () => {
       await store.close();
-      await expect(store.listAdmins()).rejects.toMatchObject({ name: 'StoreUnavailableError' });
+      await expect(store.admins.list()).rejects.toMatchObject({ name: 'StoreUnavailableError' });
       store = await open();
     });
   });

@@ -6,15 +6,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createObjectOps } from '../../src/aws/objects.js';
-import { createS3Client, createS3Signer, type SignerOptions, type UploadSigner } from '../../src/aws/signer.js';
+import { PARTNER_ASSETS_DIR } from '../../scripts/build.js';
+import type { SignerOptions, UploadSigner } from '../../src/aws/signer.js';
+import { type BotIdentity, createBot, SLACK_EVENTS_PATH } from '../../src/bootstrap.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import type { GroupDirectory } from '../../src/core/ports.js';
 import { createLogger } from '../../src/lib/log.js';
-import { buildApp, SLACK_EVENTS_PATH } from '../../src/slack/app.js';
-import type { GroupDirectory } from '../../src/slack/groups.js';
-import { type AccessStore, openAccessStore } from '../../src/store/index.js';
+import type { OpenStore } from '../../src/store/index.js';
 import { type LocalS3, S3_CREDENTIALS, S3_REGION, startLocalS3 } from './s3.js';
-import { FAKE_BOT, type FakeSlackApi, startFakeSlackApi } from './slack-api.js';
+import { type FakeSlackApi, startFakeSlackApi } from './slack-api.js';
 import { type CommandFields, commandBody, type PostOptions, postSigned, type SignedPost } from './slack-request.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
@@ -28,7 +28,7 @@ export interface TestApp {
   readonly config: Config;
   readonly s3: LocalS3;
   readonly slack: FakeSlackApi;
-  readonly store: AccessStore;
+  readonly store: OpenStore;
   readonly logs: string[];
   command(fields: CommandFields, options?: PostOptions): Promise<SignedPost>;
   close(): Promise<void>;
@@ -42,6 +42,8 @@ export interface TestAppOptions {
   readonly now?: () => Date;
   /** DATABASE_URL; by default a fresh SQLite file in a temporary folder, removed on close. */
   readonly databaseUrl?: string;
+  /** Skip auth.test at start (for a Slack Web API that is unreachable on purpose). */
+  readonly identity?: BotIdentity;
   /** Shared with other test apps (they are then not closed with this one). */
   readonly s3?: LocalS3;
   readonly slack?: FakeSlackApi;
@@ -77,26 +79,18 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     secrets: [BOT_TOKEN, SIGNING_SECRET, S3_CREDENTIALS.secretAccessKey],
     write: (line) => logs.push(line),
   });
-  const store = openAccessStore(config.database, logger);
-  await store.migrate();
-  const signer =
-    options.signer?.(config) ??
-    createS3Signer({ target: config.s3, credentials: options.credentials ?? S3_CREDENTIALS });
-  const objects = createObjectOps(
-    createS3Client({ target: config.s3, credentials: options.credentials ?? S3_CREDENTIALS }),
-    config.s3.bucket,
-  );
-  const running = buildApp({
+  const bot = await createBot({
     config,
-    signer,
-    store,
-    objects,
     logger,
-    identity: { botId: FAKE_BOT.botId, botUserId: FAKE_BOT.botUserId },
+    credentials: options.credentials ?? S3_CREDENTIALS,
+    assetsDir: PARTNER_ASSETS_DIR,
+    ...(options.identity === undefined ? {} : { identity: options.identity }),
+    ...(options.signer === undefined ? {} : { signer: options.signer(config) }),
     ...(options.groups === undefined ? {} : { groups: options.groups }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  const server = await running.start(0);
+  const { store } = bot;
+  const server = await bot.start({ port: 0, host: '127.0.0.1' });
   if (server === undefined) throw new Error('the test app runs in HTTP mode');
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -111,8 +105,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       postSigned(`${baseUrl}${SLACK_EVENTS_PATH}`, SIGNING_SECRET, commandBody(fields), postOptions),
     async close() {
       assertNoSecretsLogged(logs);
-      await running.stop();
-      await store.close();
+      await bot.stop();
       if (options.s3 === undefined) await s3.close();
       if (options.slack === undefined) await slack.close();
       if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });

@@ -2,23 +2,19 @@
  * Pure Block Kit builders: an outcome in, the ephemeral reply out. No Slack client, no I/O.
  * https://docs.slack.dev/reference/block-kit/blocks
  */
-import type { KnownBlock, RichTextBlock } from '@slack/types';
-import { USAGE } from '../../core/admin.js';
+import type { KnownBlock } from '@slack/types';
+import { spellUsage, USAGE } from '../../core/admin/usage.js';
 import { describeRange, formatDuration } from '../../core/durations.js';
 import { describeLimits, hasLimits } from '../../core/limits.js';
+import { code, command, joined, type Line, user } from '../../core/text.js';
 import type { IssuedLink, UploadOutcome } from '../../core/upload.js';
+import { isoSeconds } from '../../lib/time.js';
 import { COMMAND, REVOKE_LINK_ACTION } from '../ids.js';
-import { escapeMrkdwn } from '../mrkdwn.js';
+import { escapeMrkdwn, slackDate, toMrkdwn } from '../mrkdwn.js';
+import { codeBlock, context, ephemeral, type Reply, section } from './blocks.js';
 
+export type { Reply };
 export { COMMAND };
-
-export interface Reply {
-  readonly response_type: 'ephemeral';
-  readonly text: string;
-  readonly blocks?: KnownBlock[];
-}
-
-export { escapeMrkdwn } from '../mrkdwn.js';
 
 /** POSIX shell single-quoting: safe for any name a partner's file may have. */
 export const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -29,56 +25,51 @@ export function curlCommand(filename: string, url: string): string {
   return `curl ${globoff}--upload-file ${shellQuote(filename)} ${shellQuote(url)}`;
 }
 
-/** Slack date formatting: each reader sees their own time zone; the fallback is ISO-8601 UTC. */
-export const slackDate = (at: Date): string =>
-  `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} at {time}|${isoSeconds(at)}>`;
-
-export const isoSeconds = (at: Date): string => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-const mention = (userId: string) => `<@${userId}>`;
-
-const ephemeral = (text: string, blocks?: KnownBlock[]): Reply =>
-  blocks === undefined ? { response_type: 'ephemeral', text } : { response_type: 'ephemeral', text, blocks };
-
-const section = (mrkdwn: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } });
-
-const context = (mrkdwn: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn }] });
-
-function codeBlock(label: string, code: string): RichTextBlock {
-  return {
-    type: 'rich_text',
-    elements: [
-      { type: 'rich_text_section', elements: [{ type: 'text', text: label, style: { bold: true } }] },
-      { type: 'rich_text_preformatted', elements: [{ type: 'text', text: code }] },
-    ],
-  };
-}
+const say = (...line: Line): string => toMrkdwn(line);
 
 export const messages = {
   missingFilename: (expiry: string) =>
-    `Tell me the file name first, then the expiry: \`${COMMAND} report.pdf ${escapeMrkdwn(expiry)}\`. Nothing was created.`,
+    say('Tell me the file name first, then the expiry: ', command(`report.pdf ${expiry}`), '. Nothing was created.'),
   badExpiry: (typed: string, range: string) =>
-    `"${escapeMrkdwn(typed)}" isn't an expiry I can use. Give a number and a unit m, h, d or w (like 45m, 2h, 3d, 1w), from ${range}. Nothing was created.`,
-  emptyFilename: () => `Give the file name to collect, like \`${COMMAND} report.pdf\`. Nothing was created.`,
+    say(
+      `"${typed}" isn't an expiry I can use. Give a number and a unit m, h, d or w (like 45m, 2h, 3d, 1w), from ${range}. Nothing was created.`,
+    ),
+  emptyFilename: () => say('Give the file name to collect, like ', command('report.pdf'), '. Nothing was created.'),
   nothingLeft: (typed: string) =>
-    `"${escapeMrkdwn(typed)}" has nothing usable as a file name once folders, dots and control characters are removed. Try a plain name like \`report.pdf\`. Nothing was created.`,
+    say(
+      `"${typed}" has nothing usable as a file name once folders, dots and control characters are removed. Try a plain name like `,
+      code('report.pdf'),
+      '. Nothing was created.',
+    ),
   refused: (admins: readonly string[]) =>
     admins.length > 0
-      ? `You can't create upload links here. Ask an admin for access: ${admins.map(mention).join(', ')}.`
-      : "You can't create upload links here, and no admins are set up yet: ask whoever runs this bot to add you to ALLOWED_USER_IDS or ADMIN_USER_IDS.",
+      ? say("You can't create upload links here. Ask an admin for access: ", ...joined(admins.map(user)), '.')
+      : say(
+          "You can't create upload links here, and no admins are set up yet: ask whoever runs this bot to add you to ALLOWED_USER_IDS or ADMIN_USER_IDS.",
+        ),
   groupsUnchecked: () =>
-    "Some access comes through user groups, and Slack didn't answer when I checked them; if you're in one of those groups, try again in a minute.",
+    say(
+      "Some access comes through user groups, and Slack didn't answer when I checked them; if you're in one of those groups, try again in a minute.",
+    ),
   storeUnavailable: () =>
-    'The access store is temporarily unavailable, so nothing was created. Please try again in a moment.',
+    say('The access store is temporarily unavailable, so nothing was created. Please try again in a moment.'),
   signingUnavailable: () =>
-    "I can't sign upload links right now: the bot's AWS credentials are missing or expired. Nothing was created; please tell whoever runs this bot.",
+    say(
+      "I can't sign upload links right now: the bot's AWS credentials are missing or expired. Nothing was created; please tell whoever runs this bot.",
+    ),
   typeNotAllowed: (filename: string, types: readonly string[]) =>
-    `This channel accepts only ${types.join(', ')} files, so I can't make a link for "${escapeMrkdwn(filename)}". Nothing was created.`,
+    say(
+      `This channel accepts only ${types.join(', ')} files, so I can't make a link for "${filename}". Nothing was created.`,
+    ),
   needsPartnerPage: (limits: string) =>
-    `This channel limits uploads (${limits}), and only the partner page can enforce that, but the bot has no PUBLIC_URL. Ask whoever runs the bot to set it. Nothing was created.`,
-  internalError: () => 'Something went wrong on my side and nothing was created. Please try again in a moment.',
+    say(
+      `This channel limits uploads (${limits}), and only the partner page can enforce that, but the bot has no PUBLIC_URL. Ask whoever runs the bot to set it. Nothing was created.`,
+    ),
+  internalError: () => say('Something went wrong on my side and nothing was created. Please try again in a moment.'),
   expiryLimited: (requested: Date) =>
-    `This link expires earlier than the ${isoSeconds(requested)} you asked for, because the AWS credentials the bot signs with expire then.`,
+    say(
+      `This link expires earlier than the ${isoSeconds(requested)} you asked for, because the AWS credentials the bot signs with expire then.`,
+    ),
 } as const;
 
 export function renderHelp(
@@ -95,7 +86,7 @@ export function renderHelp(
   if (forAdmin) {
     lines.push(
       '*Admin commands*',
-      ...Object.values(USAGE).map((usage) => `• \`${escapeMrkdwn(usage)}\``),
+      ...Object.values(USAGE).map((usage) => `• \`${escapeMrkdwn(`${COMMAND} ${spellUsage(usage, 'slack')}`)}\``),
       "The app's Home tab shows every rule and lets you change them.",
     );
   }
@@ -211,8 +202,6 @@ export function renderOutcome(outcome: UploadOutcome, now: Date): Reply {
           ? `${messages.refused(outcome.admins)} ${messages.groupsUnchecked()}`
           : messages.refused(outcome.admins),
       );
-    case 'store-unavailable':
-      return ephemeral(messages.storeUnavailable());
     case 'signing-unavailable':
       return ephemeral(messages.signingUnavailable());
     case 'type-not-allowed':
@@ -222,25 +211,4 @@ export function renderOutcome(outcome: UploadOutcome, now: Date): Reply {
     case 'issued':
       return renderIssued(outcome.link, now);
   }
-}
-
-/** Slack rejects a section over 3000 characters: split long replies into several sections on line breaks. */
-export function textSections(lines: readonly string[], limit = 2900): KnownBlock[] {
-  const blocks: KnownBlock[] = [];
-  let current = '';
-  for (const line of lines) {
-    const piece = line.length > limit ? `${line.slice(0, limit - 1)}…` : line;
-    if (current !== '' && current.length + 1 + piece.length > limit) {
-      blocks.push(section(current));
-      current = '';
-    }
-    current = current === '' ? piece : `${current}\n${piece}`;
-  }
-  if (current !== '') blocks.push(section(current));
-  return blocks.slice(0, 50);
-}
-
-/** An admin command's result as an ephemeral reply. */
-export function renderLines(lines: readonly string[]): Reply {
-  return ephemeral(lines.join('\n'), textSections(lines));
 }

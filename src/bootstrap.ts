@@ -1,0 +1,194 @@
+/**
+ * The one set-up of the bot, used by the server, the tests, the bench and the playground:
+ *
+ *     config → Slack identity (auth.test) → S3 client (credentials warmed) → store (migrated) → app
+ *
+ * Each caller brings its config and logger (the server from the environment; tests and the playground from their
+ * stand-ins) and may swap a part that is out of reach there (credentials, the clock, group membership).
+ * Problems an operator must fix are StartupErrors with a plain message; `start` listens, `stop` drains.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { type App, type CustomRoute, HTTPReceiver, type Logger } from '@slack/bolt';
+import { createObjectOps } from './aws/objects.js';
+import { createS3Client, createS3Signer } from './aws/signer.js';
+import type { Config } from './config.js';
+import { createAccessPolicy } from './core/access.js';
+import type { AdminDeps } from './core/admin/execute.js';
+import type { GroupDirectory, UploadSigner } from './core/ports.js';
+import type { UploadDeps } from './core/upload.js';
+import { errorMessage, slackErrorCode } from './lib/errors.js';
+import { loadPartnerAssets } from './partner/assets.js';
+import { createPartnerRoutes } from './partner/routes.js';
+import { type BotIdentity, buildSlackApp } from './slack/app.js';
+import { IN_REQUEST_CALL_OPTIONS, slackClient } from './slack/client.js';
+import { slackGroupDirectory } from './slack/groups.js';
+import { slackArrivalNotifier } from './slack/notify.js';
+import { describeTarget, type OpenStore, openStore } from './store/index.js';
+
+export { HEALTH_PATH, SLACK_EVENTS_PATH } from './slack/app.js';
+export type { BotIdentity };
+
+/** Something an operator must fix before the bot can serve; the message says what. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+export interface BotOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Known already (tests that cannot reach Slack): no auth.test at start. */
+  readonly identity?: BotIdentity;
+  /** For tests and the playground; the server uses the SDK's default chain. */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  readonly signer?: UploadSigner;
+  readonly groups?: GroupDirectory;
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+  readonly newLinkId?: () => string;
+  /** Where the partner page's built script and stylesheet are (dist/partner/assets by default). */
+  readonly assetsDir?: string;
+}
+
+export interface Bot {
+  readonly app: App;
+  readonly store: OpenStore;
+  readonly identity: BotIdentity;
+  /** HTTP mode: listen (port 0: any free one) and resolve with the server; Socket Mode: connect. */
+  start(listen: { port: number; host?: string }): Promise<Server | undefined>;
+  /** Stop accepting, let in-flight requests finish, close the store. */
+  stop(): Promise<void>;
+}
+
+export async function checkSlackToken(config: Config): Promise<BotIdentity> {
+  const client = slackClient(config, { retryConfig: { retries: 2 } });
+  try {
+    const result = await client.auth.test();
+    if (!result.ok || result.bot_id === undefined || result.user_id === undefined) {
+      throw new StartupError(`Slack's auth.test did not return a bot identity (${result.error ?? 'no bot_id'})`);
+    }
+    return { botId: result.bot_id, botUserId: result.user_id };
+  } catch (error) {
+    if (error instanceof StartupError) throw error;
+    if ((error as { code?: string }).code === 'slack_webapi_request_error') {
+      throw new StartupError(
+        `Could not reach Slack's Web API at ${config.slack.apiUrl ?? 'https://slack.com/api/'} (${errorMessage(error)}). Check the network, or SLACK_API_URL if you set it.`,
+      );
+    }
+    throw new StartupError(
+      `Slack did not accept SLACK_BOT_TOKEN (${slackErrorCode(error) ?? errorMessage(error)}). Check the Bot User OAuth Token on your app's OAuth & Permissions page, and that the app is installed to the workspace.`,
+    );
+  }
+}
+
+async function openMigratedStore(config: Config, logger: Logger): Promise<OpenStore> {
+  const where = describeTarget(config.database);
+  try {
+    const store = openStore(config.database, logger);
+    const { applied } = await store.migrate();
+    logger.info(`Access store: ${where}${applied.length > 0 ? ` (applied migrations: ${applied.join(', ')})` : ''}`);
+    return store;
+  } catch (error) {
+    throw new StartupError(`the access store (${where}) could not be opened or migrated: ${errorMessage(error)}`);
+  }
+}
+
+/** The partner page's routes, when there is a public URL to point partners at. */
+function partnerRoutes(options: BotOptions, client: S3Client, store: OpenStore, now: () => Date): CustomRoute[] {
+  const { config, logger } = options;
+  if (config.publicUrl === undefined) return [];
+  const objects = createObjectOps(client, config.s3.bucket);
+  let origin: Promise<string> | undefined;
+  return createPartnerRoutes({
+    store,
+    objects,
+    assets: loadPartnerAssets(options.assetsDir),
+    logger,
+    now,
+    notify: slackArrivalNotifier(slackClient(config, { retryConfig: { retries: 2 }, logger }), config.s3.bucket),
+    // Where signed URLs point (the page's CSP allows uploads there): worked out once, with no AWS call.
+    uploadOrigin: () =>
+      (origin ??= objects
+        .signExactPut('probe', { length: 1, contentType: 'application/octet-stream' }, 60, new Date())
+        .then((url) => new URL(url).origin)),
+  });
+}
+
+export async function createBot(options: BotOptions): Promise<Bot> {
+  const { config, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const identity = options.identity ?? (await checkSlackToken(config));
+
+  // One S3 client for signing and for the partner page's calls, so one credential warm-up serves both.
+  const s3 = createS3Client({ target: config.s3, credentials: options.credentials });
+  const signer = options.signer ?? createS3Signer({ target: config.s3, credentials: options.credentials }, s3);
+  try {
+    await signer.warmUp();
+  } catch (error) {
+    // Keep serving: every /upload-link gets a clear reply, and the SDK retries the chain on the next request.
+    logger.error(
+      `AWS credentials are not available yet: ${errorMessage(error)}. Links cannot be signed until they are.`,
+    );
+  }
+
+  const store = await openMigratedStore(config, logger);
+  const groups = options.groups ?? slackGroupDirectory(slackClient(config, { ...IN_REQUEST_CALL_OPTIONS, logger }));
+  const access = createAccessPolicy({ lists: config, store, groups });
+  const admin: AdminDeps = {
+    settings: config,
+    configAdmins: config.adminUserIds,
+    configAllowed: config.allowedUserIds,
+    store,
+    access,
+    groups,
+    now,
+  };
+  const upload: UploadDeps = {
+    settings: config,
+    store,
+    access,
+    signer,
+    now,
+    ...(options.newId === undefined ? {} : { newId: options.newId }),
+    ...(config.publicUrl === undefined
+      ? {}
+      : {
+          partnerPages: {
+            publicUrl: config.publicUrl,
+            ...(options.newLinkId === undefined ? {} : { newLinkId: options.newLinkId }),
+          },
+        }),
+    onSigningUnavailable: (error) => logger.error(`Cannot sign upload links: ${error.message}`),
+  };
+  let routes: CustomRoute[];
+  try {
+    routes = partnerRoutes(options, s3, store, now);
+  } catch (error) {
+    await store.close();
+    throw new StartupError(errorMessage(error));
+  }
+  const { app, receiver } = buildSlackApp({ config, logger, identity, upload, admin, now, routes });
+
+  return {
+    app,
+    store,
+    identity,
+    async start({ port, host }) {
+      if (!(receiver instanceof HTTPReceiver)) {
+        await app.start();
+        return undefined;
+      }
+      return (await app.start(host === undefined ? port : { port, host })) as Server;
+    },
+    async stop() {
+      await app.stop();
+      await store.close();
+      s3.destroy();
+    },
+  };
+}
+
+/** Where a started server listens, for logs and tests. */
+export const listeningPort = (server: Server): number => (server.address() as AddressInfo).port;

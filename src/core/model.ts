@@ -1,0 +1,102 @@
+/**
+ * What the bot knows about, as plain values: who may create links where, channel settings, partner links. The
+ * store keeps them (src/store/), the core decides with them, the surfaces show them. No Slack, AWS or SQL here.
+ */
+
+export type SubjectType = 'user' | 'usergroup';
+
+/** `scope` of an entry valid in every channel. */
+export const EVERYWHERE = '*';
+
+/** A person or a user group an access rule names. */
+export interface Subject {
+  readonly type: SubjectType;
+  readonly id: string;
+}
+
+export interface AccessEntry extends Subject {
+  /** A channel id, or EVERYWHERE. */
+  readonly scope: string;
+  readonly addedBy: string;
+  readonly addedAt: Date;
+}
+
+export interface AdminRecord {
+  readonly userId: string;
+  readonly addedBy: string;
+  readonly addedAt: Date;
+}
+
+export interface ChannelSettings {
+  readonly channelId: string;
+  readonly keyPrefix: string | undefined;
+  readonly defaultExpirySeconds: number | undefined;
+  readonly maxExpirySeconds: number | undefined;
+  readonly maxSizeBytes: number | undefined;
+  /** Lowercase extensions; undefined → any type. */
+  readonly allowedTypes: readonly string[] | undefined;
+  readonly updatedBy: string;
+  readonly updatedAt: Date;
+}
+
+/** A change to channel settings: a value sets, `null` clears back to the default, absent leaves as is. */
+export interface ChannelSettingsPatch {
+  readonly keyPrefix?: string | null;
+  readonly defaultExpirySeconds?: number | null;
+  readonly maxExpirySeconds?: number | null;
+  readonly maxSizeBytes?: number | null;
+  readonly allowedTypes?: readonly string[] | null;
+}
+
+export interface ChangeResult {
+  /** Subjects whose state changed. */
+  readonly changed: readonly Subject[];
+  /** Subjects that were already in the asked state. */
+  readonly unchanged: readonly Subject[];
+}
+
+/** A partner link: a short, revocable page that signs a fresh upload for its key at upload time. */
+export interface PartnerLink {
+  readonly id: string;
+  readonly channelId: string;
+  readonly channelName: string;
+  readonly teamName: string;
+  readonly requester: string;
+  readonly filename: string;
+  readonly key: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly singleUse: boolean;
+  readonly maxSizeBytes: number | undefined;
+  readonly allowedTypes: readonly string[] | undefined;
+  readonly revokedAt: Date | undefined;
+  readonly revokedBy: string | undefined;
+  readonly uploadedAt: Date | undefined;
+  readonly uploadedSize: number | undefined;
+  readonly uploadedType: string | undefined;
+  readonly uploads: number;
+}
+
+export type NewPartnerLink = Omit<
+  PartnerLink,
+  'revokedAt' | 'revokedBy' | 'uploadedAt' | 'uploadedSize' | 'uploadedType' | 'uploads'
+> & {
+  /** What let the requester create it, for the audit (see `grantName`). */
+  readonly grant: string;
+};
+
+/** An object confirmed in S3 (HeadObject). */
+export interface Arrival {
+  readonly size: number;
+  readonly contentType: string;
+  readonly etag: string;
+}
+
+export const subjectKey = (s: Subject): string => `${s.type}:${s.id}`;
+
+/** A file that arrived through a link, to announce. */
+export interface ArrivalNotice {
+  readonly link: PartnerLink;
+  readonly size: number;
+  readonly contentType: string;
+}

@@ -1,0 +1,95 @@
+/**
+ * What the core needs from the outside world, as interfaces: the store's repositories (src/store/), the S3 signer
+ * (src/aws/) and Slack's user groups (src/slack/groups.ts). The core depends on these, never on their makers.
+ */
+import type { AuditAction, AuditEvent, AuditQuery, AuditRecord } from './audit.js';
+import type {
+  AccessEntry,
+  AdminRecord,
+  Arrival,
+  ChangeResult,
+  ChannelSettings,
+  ChannelSettingsPatch,
+  NewPartnerLink,
+  PartnerLink,
+  Subject,
+} from './model.js';
+
+/** Admins added from Slack or the CLI (ADMIN_USER_IDS are configuration, not stored). */
+export interface AdminRepository {
+  list(): Promise<AdminRecord[]>;
+  has(userId: string): Promise<boolean>;
+  /** False when they already were one. Audited in the same transaction. */
+  add(userId: string, actor: string, at: Date): Promise<boolean>;
+  /** False when they were not one. Audited in the same transaction. */
+  remove(userId: string, actor: string, at: Date): Promise<boolean>;
+}
+
+/** Allowlist entries: a person or group, in a channel or everywhere. */
+export interface EntryRepository {
+  /** Entries that apply in `channelId`: its own and the "everywhere" ones. */
+  forChannel(channelId: string): Promise<AccessEntry[]>;
+  list(): Promise<AccessEntry[]>;
+  allow(subjects: readonly Subject[], scope: string, actor: string, at: Date): Promise<ChangeResult>;
+  disallow(subjects: readonly Subject[], scope: string, actor: string, at: Date): Promise<ChangeResult>;
+}
+
+export interface ChannelSettingsRepository {
+  get(channelId: string): Promise<ChannelSettings | undefined>;
+  list(): Promise<ChannelSettings[]>;
+  update(channelId: string, patch: ChannelSettingsPatch, actor: string, at: Date): Promise<ChannelSettings>;
+}
+
+export interface AuditRepository {
+  record(event: AuditEvent, at: Date): Promise<void>;
+  /** Newest first; only events of `query.action` when it is given. */
+  list<A extends AuditAction = AuditAction>(
+    query: AuditQuery & { readonly action?: A },
+  ): Promise<Extract<AuditRecord, { action: A }>[]>;
+}
+
+export type RevokeResult = 'revoked' | 'already-closed' | 'missing';
+
+export interface LinkRepository {
+  /** Store a partner link and its `link.issued` audit event together. */
+  create(link: NewPartnerLink, at: Date): Promise<void>;
+  get(id: string): Promise<PartnerLink | undefined>;
+  revoke(id: string, actor: string, at: Date): Promise<RevokeResult>;
+  /**
+   * Record an arrival confirmed in S3. `first` is false when this exact object (same ETag) was already recorded,
+   * so a repeated completion posts nothing new.
+   */
+  recordArrival(id: string, arrival: Arrival, at: Date): Promise<{ first: boolean; link: PartnerLink } | undefined>;
+}
+
+/** One database, one repository per kind of thing. Every method throws StoreUnavailableError when it fails. */
+export interface Store {
+  readonly admins: AdminRepository;
+  readonly entries: EntryRepository;
+  readonly settings: ChannelSettingsRepository;
+  readonly audit: AuditRepository;
+  readonly links: LinkRepository;
+}
+
+export interface SignedUpload {
+  readonly url: string;
+  /** When the URL stops working: the earlier of the asked expiry and the credentials' own expiry. */
+  readonly expiresAt: Date;
+  readonly requestedExpiresAt: Date;
+  /** Set when the credentials expire before the asked expiry (STS, role, SSO, instance profile). */
+  readonly limitedByCredentials: boolean;
+}
+
+/** Signs raw PUT URLs; throws SigningUnavailableError without usable credentials. */
+export interface UploadSigner {
+  readonly bucket: string;
+  /** Resolve credentials ahead of the first request, so a slow credential chain never lands on a user. */
+  warmUp(): Promise<void>;
+  signUpload(key: string, expiresInSeconds: number, now: Date): Promise<SignedUpload>;
+}
+
+/** Slack user group membership. */
+export interface GroupDirectory {
+  /** Member user ids; throws GroupLookupError when Slack cannot answer. */
+  members(groupId: string): Promise<ReadonlySet<string>>;
+}

@@ -1,0 +1,127 @@
+/** Partner links: short, revocable pages, each for one key. */
+import type { Kysely } from 'kysely';
+import type { PartnerLink } from '../core/model.js';
+import type { LinkRepository } from '../core/ports.js';
+import { insertAudit } from './audit.js';
+import { guard, numberOrUndefined, typesOrUndefined } from './guard.js';
+import type { Database } from './schema.js';
+
+function toLink(row: Database['links']): PartnerLink {
+  return {
+    id: row.id,
+    channelId: row.channel_id,
+    channelName: row.channel_name,
+    teamName: row.team_name,
+    requester: row.requester,
+    filename: row.filename,
+    key: row.object_key,
+    createdAt: new Date(row.created_at),
+    expiresAt: new Date(row.expires_at),
+    singleUse: Number(row.single_use) === 1,
+    maxSizeBytes: numberOrUndefined(row.max_size_bytes),
+    allowedTypes: typesOrUndefined(row.allowed_types),
+    revokedAt: row.revoked_at === null ? undefined : new Date(row.revoked_at),
+    revokedBy: row.revoked_by ?? undefined,
+    uploadedAt: row.uploaded_at === null ? undefined : new Date(row.uploaded_at),
+    uploadedSize: numberOrUndefined(row.uploaded_size),
+    uploadedType: row.uploaded_type ?? undefined,
+    uploads: Number(row.uploads),
+  };
+}
+
+export function createLinkRepository(db: Kysely<Database>): LinkRepository {
+  return {
+    create: (link, at) =>
+      guard(() =>
+        db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('links')
+            .values({
+              id: link.id,
+              channel_id: link.channelId,
+              channel_name: link.channelName,
+              team_name: link.teamName,
+              requester: link.requester,
+              filename: link.filename,
+              object_key: link.key,
+              created_at: link.createdAt.toISOString(),
+              expires_at: link.expiresAt.toISOString(),
+              single_use: link.singleUse ? 1 : 0,
+              max_size_bytes: link.maxSizeBytes ?? null,
+              allowed_types: link.allowedTypes?.join(',') ?? null,
+              revoked_at: null,
+              revoked_by: null,
+              uploaded_at: null,
+              uploaded_etag: null,
+              uploaded_size: null,
+              uploaded_type: null,
+              uploads: 0,
+            })
+            .execute();
+          const detail = {
+            filename: link.filename,
+            key: link.key,
+            expiresAt: link.expiresAt.toISOString(),
+            grant: link.grant,
+            link: link.id,
+            ...(link.singleUse ? { singleUse: true } : {}),
+          };
+          await insertAudit(
+            trx,
+            { actor: link.requester, action: 'link.issued', channelId: link.channelId, detail },
+            at,
+          );
+        }),
+      ),
+
+    get: (id) =>
+      guard(async () => {
+        const row = await db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
+        return row === undefined ? undefined : toLink(row);
+      }),
+
+    revoke: (id, actor, at) =>
+      guard(() =>
+        db.transaction().execute(async (trx) => {
+          const row = await trx.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
+          if (row === undefined) return 'missing' as const;
+          if (row.revoked_at !== null) return 'already-closed' as const;
+          await trx
+            .updateTable('links')
+            .set({ revoked_at: at.toISOString(), revoked_by: actor })
+            .where('id', '=', id)
+            .execute();
+          const detail = { link: id, key: row.object_key, filename: row.filename };
+          await insertAudit(trx, { actor, action: 'link.revoked', channelId: row.channel_id, detail }, at);
+          return 'revoked' as const;
+        }),
+      ),
+
+    recordArrival: (id, arrival, at) =>
+      guard(() =>
+        db.transaction().execute(async (trx) => {
+          const row = await trx.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
+          if (row === undefined) return undefined;
+          if (row.uploaded_etag === arrival.etag) return { first: false, link: toLink(row) };
+          const updated = {
+            uploaded_at: at.toISOString(),
+            uploaded_etag: arrival.etag,
+            uploaded_size: arrival.size,
+            uploaded_type: arrival.contentType,
+            uploads: row.uploads + 1,
+          };
+          await trx.updateTable('links').set(updated).where('id', '=', id).execute();
+          const detail = {
+            link: id,
+            key: row.object_key,
+            filename: row.filename,
+            size: arrival.size,
+            contentType: arrival.contentType,
+            requester: row.requester,
+          };
+          await insertAudit(trx, { actor: 'partner', action: 'link.uploaded', channelId: row.channel_id, detail }, at);
+          return { first: true, link: toLink({ ...row, ...updated }) };
+        }),
+      ),
+  };
+}
