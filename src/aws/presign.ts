@@ -26,6 +26,7 @@
  *   SDK's own result or error comes back unchanged.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { formatUrl } from '@aws-sdk/core/util';
 import { getSignedUrl, S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
 import type {
   AwsCredentialIdentity,
@@ -36,6 +37,7 @@ import type {
   HttpRequest,
   MetadataBearer,
 } from '@aws-sdk/types';
+import { extendedEncodeURIComponent } from '@smithy/core/protocols';
 
 export interface PutUrlPresigner {
   /** 'template' when URLs come from the fast path, 'sdk' when every URL comes from `getSignedUrl`. */
@@ -260,37 +262,11 @@ function templatePresigner(client: S3Client, t: RequestTemplate, sdk: Presign): 
 }
 
 /**
- * The key as the SDK puts a greedy `{Key+}` label into the path: each `/`-separated segment percent-encoded
- * (RFC 3986 unreserved characters kept), the slashes kept (@smithy/core `extendedEncodeURIComponent`).
+ * The key as the SDK puts a greedy `{Key+}` label into the path: each `/`-separated segment encoded with the SDK's
+ * own `extendedEncodeURIComponent`, the slashes kept (@smithy/core requestBuilder). Keys of only unreserved
+ * characters and slashes, the common case, come out as they are.
  */
 function encodeKey(key: string): string {
   if (/^[\w.~/-]*$/.test(key)) return key;
-  return key.split('/').map(encodeSegment).join('/');
-}
-
-function encodeSegment(segment: string): string {
-  if (/^[\w.~-]*$/.test(segment)) return segment;
-  return encodeURIComponent(segment).replace(/[!'()*]/g, hexEncode);
-}
-
-const escapeUri = (value: string): string =>
-  /^[\w.~-]*$/.test(value) ? value : encodeURIComponent(value).replace(/[!'()*]/g, hexEncode);
-const hexEncode = (c: string): string => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
-
-/** The URL of a presigned request, as @aws-sdk/core `formatUrl` writes it (query sorted by name, RFC 3986 escaped). */
-function formatUrl({ protocol, hostname, port, path, query = {} }: HttpRequest): string {
-  const parts: string[] = [];
-  for (const name of Object.keys(query).sort()) {
-    const value = query[name];
-    const escapedName = escapeUri(name);
-    if (Array.isArray(value)) {
-      for (const item of value) parts.push(`${escapedName}=${escapeUri(item)}`);
-    } else if (value || typeof value === 'string') {
-      parts.push(`${escapedName}=${escapeUri(value)}`);
-    } else {
-      parts.push(escapedName);
-    }
-  }
-  const queryString = parts.length > 0 ? `?${parts.join('&')}` : '';
-  return `${protocol}//${hostname}${port ? `:${port}` : ''}${path}${queryString}`;
+  return key.split('/').map(extendedEncodeURIComponent).join('/');
 }

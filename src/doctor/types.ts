@@ -1,0 +1,47 @@
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+export type CheckName = 'config' | 'slack' | 'region' | 'signing' | 'write-test' | 'cors';
+
+export interface CheckResult {
+  readonly name: CheckName;
+  readonly status: CheckStatus;
+  /** The line after ✓ / ! / ✗. */
+  readonly summary: string;
+  /** What to do about it, and anything to copy (the CORS JSON); printed indented under the summary. */
+  readonly details: readonly string[];
+}
+
+/** The CORS document `aws s3api put-bucket-cors --cors-configuration` takes. */
+export interface CorsDocument {
+  readonly CORSRules: readonly CorsRuleJson[];
+}
+
+export interface CorsRuleJson {
+  readonly ID?: string;
+  readonly AllowedOrigins: readonly string[];
+  readonly AllowedMethods: readonly string[];
+  readonly AllowedHeaders?: readonly string[];
+  readonly ExposeHeaders?: readonly string[];
+  readonly MaxAgeSeconds?: number;
+}
+
+export interface DoctorReport {
+  readonly checks: readonly CheckResult[];
+  /** No check failed (warnings allowed): the CLI exits 0. */
+  readonly ok: boolean;
+  /** Set when the CORS check failed: the document to apply and the command that applies it. */
+  readonly corsFix?: { readonly document: CorsDocument; readonly command: string };
+  /** Set after `--write-test` uploaded its object. */
+  readonly writtenKey?: string;
+}
+
+export interface DoctorOptions {
+  /** PUT a small object through the signed URL (and leave it there). */
+  readonly writeTest?: boolean;
+  readonly now?: () => Date;
+  /** For tests and tools; the bot itself (and the CLI) uses the SDK's default chain. */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** How long one network call may take before it counts as unreachable. */
+  readonly timeoutMs?: number;
+}
