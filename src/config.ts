@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { describeRange, MIN_EXPIRY_SECONDS, parseDuration, SIGV4_MAX_SECONDS } from './core/durations.js';
 import { prefixProblems } from './core/keys.js';
+import { USER_ID } from './core/slack-ids.js';
 import { type DatabaseTarget, parseDatabaseUrl } from './store/database.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -45,7 +46,6 @@ export class ConfigError extends Error {
   }
 }
 
-const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (general purpose buckets)
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;

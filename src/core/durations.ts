@@ -73,6 +73,29 @@ export function formatDuration(seconds: number): string {
   return `${seconds} second${seconds === 1 ? '' : 's'}`;
 }
 
+/** "in about 23 hours" reads better than "in about 86340 seconds" when a second has passed: whole largest units. */
+export function roundDown(seconds: number): number {
+  for (const size of [604_800, 86_400, 3600, 60]) {
+    if (seconds >= size) return Math.floor(seconds / size) * size;
+  }
+  return seconds;
+}
+
+/** "7 days", "1 hour 30 minutes", "4 minutes": how far off a time is, in up to two units. */
+export function formatRoughly(seconds: number): string {
+  if (seconds < 60) return `${Math.max(0, Math.floor(seconds))} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  const parts = [
+    days > 0 ? `${days} day${days === 1 ? '' : 's'}` : '',
+    hours > 0 ? `${hours} hour${hours === 1 ? '' : 's'}` : '',
+    days === 0 && rest > 0 ? `${rest} minute${rest === 1 ? '' : 's'}` : '',
+  ];
+  return parts.filter((p) => p !== '').join(' ');
+}
+
 /** The bounds every expiry is checked against: at least a minute, at most `max`, never past the SigV4 ceiling. */
 export interface ExpiryBounds {
   readonly minSeconds: number;

@@ -81,8 +81,17 @@ const boundsOf = (settings: EffectiveSettings): ExpiryBounds => ({
   maxSeconds: settings.maxExpirySeconds,
 });
 
-/** The link path: every issued link and every refusal is audited before the reply. Throws StoreUnavailableError. */
-export async function handleUploadCommand(deps: UploadDeps, request: UploadRequest): Promise<UploadOutcome> {
+/** A request that passed every input check: what to make, and under which channel settings. */
+interface ValidRequest {
+  readonly filename: string;
+  readonly expiresIn: number;
+  readonly singleUse: boolean;
+  readonly settings: EffectiveSettings;
+  readonly limits: UploadLimits;
+}
+
+/** The command text against the channel's settings: a valid request, or the outcome that says what is wrong. */
+async function checkRequest(deps: UploadDeps, request: UploadRequest): Promise<ValidRequest | UploadOutcome> {
   const command = parseUploadCommand(request.tokens);
   if (command.kind === 'missing-filename') return command;
   const stored = await deps.store.settings.get(request.channelId);
@@ -93,8 +102,6 @@ export async function handleUploadCommand(deps: UploadDeps, request: UploadReque
     const forAdmin = await deps.access.isAdmin(request.userId);
     return { kind: 'help', bounds, defaultExpirySeconds: settings.defaultExpirySeconds, forAdmin };
   }
-
-  // Input problems are reported before access, so a typo is not answered with "ask an admin".
   let expiresIn = settings.defaultExpirySeconds;
   if (command.expiry !== undefined) {
     const check = checkExpiry(command.expiry, bounds);
@@ -108,28 +115,32 @@ export async function handleUploadCommand(deps: UploadDeps, request: UploadReque
   }
   // A PUT URL cannot limit size or type; in a channel with limits only the partner page may upload.
   if (hasLimits(limits) && deps.partnerPages === undefined) return { kind: 'needs-partner-page', limits };
+  return { filename: safe.name, expiresIn, singleUse: command.singleUse, settings, limits };
+}
 
+/**
+ * The link path: input checked first (so a typo is not answered with "ask an admin"), then access, then the link.
+ * Every issued link and every refusal is audited before the reply. Throws StoreUnavailableError.
+ */
+export async function handleUploadCommand(deps: UploadDeps, request: UploadRequest): Promise<UploadOutcome> {
+  const valid = await checkRequest(deps, request);
+  if ('kind' in valid) return valid;
   const decision = await deps.access.decide(request.userId, request.channelId);
   if (!decision.allowed) {
+    const detail = { filename: valid.filename, ...(decision.groupsUnchecked ? { groupsUnchecked: true } : {}) };
     await deps.store.audit.record(
-      {
-        actor: request.userId,
-        action: 'link.refused',
-        channelId: request.channelId,
-        detail: { filename: safe.name, ...(decision.groupsUnchecked ? { groupsUnchecked: true } : {}) },
-      },
+      { actor: request.userId, action: 'link.refused', channelId: request.channelId, detail },
       deps.now(),
     );
     return { kind: 'refused', admins: decision.admins, groupsUnchecked: decision.groupsUnchecked };
   }
+  return issue(deps, request, valid, grantName(decision.grant));
+}
 
+async function issue(deps: UploadDeps, request: UploadRequest, valid: ValidRequest, grant: string) {
+  const { filename, expiresIn, limits } = valid;
   const now = deps.now();
-  const key = buildObjectKey({
-    prefix: settings.prefix,
-    date: now,
-    id: (deps.newId ?? newObjectId)(),
-    filename: safe.name,
-  });
+  const key = buildObjectKey({ prefix: valid.settings.prefix, date: now, id: (deps.newId ?? newObjectId)(), filename });
   const requestedExpiresAt = new Date(now.getTime() + expiresIn * 1000);
   let signed: SignedUpload | undefined;
   if (!hasLimits(limits)) {
@@ -138,12 +149,11 @@ export async function handleUploadCommand(deps: UploadDeps, request: UploadReque
     } catch (error) {
       if (!(error instanceof SigningUnavailableError)) throw error;
       deps.onSigningUnavailable?.(error);
-      return { kind: 'signing-unavailable' };
+      return { kind: 'signing-unavailable' } as const;
     }
   }
-  const grant = grantName(decision.grant);
   const base = {
-    filename: safe.name,
+    filename,
     bucket: deps.signer.bucket,
     key,
     url: signed?.url,
@@ -155,16 +165,12 @@ export async function handleUploadCommand(deps: UploadDeps, request: UploadReque
 
   // Written before the reply: if this fails the URL is never shown, so nothing was created.
   if (deps.partnerPages === undefined) {
+    const detail = { filename, key, expiresAt: base.expiresAt.toISOString(), grant };
     await deps.store.audit.record(
-      {
-        actor: request.userId,
-        action: 'link.issued',
-        channelId: request.channelId,
-        detail: { filename: safe.name, key, expiresAt: base.expiresAt.toISOString(), grant },
-      },
+      { actor: request.userId, action: 'link.issued', channelId: request.channelId, detail },
       now,
     );
-    return { kind: 'issued', link: { ...base, partner: undefined } };
+    return { kind: 'issued', link: { ...base, partner: undefined } } as const;
   }
   // The page signs at upload time, so it lives as long as asked, whatever the credentials' own expiry.
   const id = (deps.partnerPages.newLinkId ?? newLinkId)();
@@ -175,11 +181,11 @@ export async function handleUploadCommand(deps: UploadDeps, request: UploadReque
       channelName: request.channelName ?? request.channelId,
       teamName: request.teamName ?? 'Slack',
       requester: request.userId,
-      filename: safe.name,
+      filename,
       key,
       createdAt: now,
       expiresAt: requestedExpiresAt,
-      singleUse: command.singleUse,
+      singleUse: valid.singleUse,
       maxSizeBytes: limits.maxSizeBytes,
       allowedTypes: limits.allowedTypes,
       grant,
@@ -190,9 +196,9 @@ export async function handleUploadCommand(deps: UploadDeps, request: UploadReque
     id,
     url: `${deps.partnerPages.publicUrl}/u/${id}`,
     expiresAt: requestedExpiresAt,
-    singleUse: command.singleUse,
+    singleUse: valid.singleUse,
   };
-  return { kind: 'issued', link: { ...base, partner } };
+  return { kind: 'issued', link: { ...base, partner } } as const;
 }
 
 /** 128 random bits, URL-safe: the partner page's id is its only secret. */

@@ -5,8 +5,6 @@ import { networkHint, s3Failure, unreachable } from './region.js';
 import { check, safeUrl } from './shared.js';
 import type { CheckResult, CorsDocument, CorsRuleJson } from './types.js';
 
-// ————— 5. CORS —————
-
 /** An S3 CORS pattern (at most one `*`, any run of characters) against a value. */
 function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
   const source = pattern

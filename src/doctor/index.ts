@@ -1,3 +1,18 @@
+/**
+ * `npx upload-link doctor`: what an operator checks before (or after) a deploy, as one function returning structured
+ * results, and the plain text the CLI prints from them. Each check is one line, ✓ / ! / ✗, with a short fix under
+ * a failure:
+ *
+ *   1. the configuration (the bot's full one, as server.ts loads it);
+ *   2. the Slack token (auth.test);
+ *   3. the bucket's region against AWS_REGION (a URL signed for another region is refused);
+ *   4. the AWS credentials: where they come from, when they expire, and that they sign a PUT under UPLOAD_PREFIX
+ *      (nothing is uploaded unless `--write-test`, which PUTs a small object through that URL and leaves it there);
+ *   5. the bucket's CORS for the partner page's origin, and the exact JSON to apply when it is missing.
+ *
+ * Nothing printed may carry a token, secret, signature or AWS key: every line goes through `redact` with the secret
+ * values known here, and no signed URL is ever printed.
+ */
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { createS3Client } from '../aws/signer.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
@@ -16,8 +31,6 @@ export { formatDoctorReport } from './report.js';
 export { PROBE_FOLDER } from './shared.js';
 export { type CredentialKind, credentialKind, describeCredentials } from './signing.js';
 export * from './types.js';
-
-// ————— The whole run —————
 
 /** Run every check against `env` (normally `process.env` after dotenv). Never throws for what an operator can fix. */
 export async function runDoctor(

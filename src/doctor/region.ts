@@ -4,8 +4,6 @@ import type { Config } from '../config.js';
 import { check, message, safeUrl } from './shared.js';
 import type { CheckResult } from './types.js';
 
-// ————— 3. Region —————
-
 /** GetBucketLocation's answer → a region: none means us-east-1, and `EU` is the old name of eu-west-1. */
 export function regionFromLocation(constraint: string | undefined): string {
   if (constraint === undefined || constraint === '') return 'us-east-1';

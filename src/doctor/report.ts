@@ -1,3 +1,4 @@
+/** The report as the terminal shows it: one line per check, details indented under it, and a tally. */
 import { SYMBOLS } from './shared.js';
 import type { CheckStatus, DoctorReport } from './types.js';
 

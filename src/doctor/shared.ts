@@ -1,3 +1,4 @@
+/** Helpers every check uses: making a result, the values never to print, URLs safe to show. */
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { errorMessage } from '../lib/errors.js';
 import type { CheckName, CheckResult, CheckStatus } from './types.js';

@@ -3,13 +3,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { createS3Signer, SigningUnavailableError } from '../aws/signer.js';
 import type { Config } from '../config.js';
-import { formatDuration } from '../core/durations.js';
+import { formatDuration, formatRoughly } from '../core/durations.js';
 import { withTimeout } from '../lib/time.js';
 import { networkHint } from './region.js';
 import { check, message, PROBE_EXPIRY_SECONDS, PROBE_FOLDER, timestamp } from './shared.js';
 import type { CheckResult } from './types.js';
-
-// ————— 4. Credentials and signing —————
 
 /**
  * Where the SDK's chain found the credentials, in words, when it says so. `$source` is the SDK's own record of the
@@ -49,21 +47,6 @@ export function credentialKind(credentials: AwsCredentialIdentity): CredentialKi
     source,
     expiration: credentials.expiration,
   };
-}
-
-/** "7 days", "1 hour 30 minutes", "4 minutes": how far off an expiry is, roughly. */
-function roughly(seconds: number): string {
-  if (seconds < 60) return `${Math.max(0, Math.floor(seconds))} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const rest = minutes % 60;
-  const parts = [
-    days > 0 ? `${days} day${days === 1 ? '' : 's'}` : '',
-    hours > 0 ? `${hours} hour${hours === 1 ? '' : 's'}` : '',
-    days === 0 && rest > 0 ? `${rest} minute${rest === 1 ? '' : 's'}` : '',
-  ];
-  return parts.filter((p) => p !== '').join(' ');
 }
 
 export function describeCredentials(kind: CredentialKind): string {
@@ -142,7 +125,7 @@ export async function checkSigning(
         result: check(
           'signing',
           'warn',
-          `${signed}, but they expire in ${roughly(left)}, before MAX_EXPIRY (${formatDuration(config.maxExpirySeconds)})`,
+          `${signed}, but they expire in ${formatRoughly(left)}, before MAX_EXPIRY (${formatDuration(config.maxExpirySeconds)})`,
           [
             'A link dies when the credentials that signed it expire, whatever expiry was asked for; the bot tells users the real expiry, so links may be much shorter than asked.',
             "For full-length links, sign with long-lived credentials (an IAM user's access keys for the bot alone), or lower MAX_EXPIRY to what the credentials last.",

@@ -1,18 +1,17 @@
-import { ErrorCode, WebClient } from '@slack/web-api';
+/** 2. The Slack token (auth.test): which workspace and bot user it belongs to. */
+import { ErrorCode } from '@slack/web-api';
 import type { Config } from '../config.js';
 import { createLogger } from '../lib/log.js';
+import { slackClient } from '../slack/client.js';
 import { check, message, safeUrl } from './shared.js';
 import type { CheckResult } from './types.js';
-
-// ————— 2. Slack —————
 
 /** WebClient logs its own failures; doctor reports them itself. */
 const quietLogger = createLogger({ level: 'error', write: () => {} });
 
 export async function checkSlack(config: Config, timeoutMs: number): Promise<CheckResult> {
   const apiUrl = config.slack.apiUrl ?? 'https://slack.com/api/';
-  const client = new WebClient(config.slack.botToken, {
-    ...(config.slack.apiUrl === undefined ? {} : { slackApiUrl: config.slack.apiUrl }),
+  const client = slackClient(config, {
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: timeoutMs,

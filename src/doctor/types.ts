@@ -1,3 +1,4 @@
+/** What a doctor run finds: one result per check, and the report the CLI prints. */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';

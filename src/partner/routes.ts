@@ -15,7 +15,7 @@ import { checkFile, contentTypeFor, formatSize, MAX_PUT_BYTES, NO_LIMITS, type U
 import { LINK_ID, linkState } from '../core/links.js';
 import type { ArrivalNotice, PartnerLink } from '../core/model.js';
 import type { Store } from '../core/ports.js';
-import { isStoreUnavailable } from '../lib/errors.js';
+import { errorMessage, isStoreUnavailable } from '../lib/errors.js';
 import type { PartnerAssets } from './assets.js';
 import { type RouteRequest, readJson, routeParam, send, sendHtml, sendJson } from './http.js';
 import { CLOSED_MESSAGES, renderNotFound, renderPage, renderRateLimited } from './page.js';
@@ -65,61 +65,60 @@ const UNAVAILABLE = 'The upload service is temporarily unavailable. Please try a
 
 type Handler = (req: RouteRequest, res: ServerResponse) => Promise<void>;
 
-export function createPartnerRoutes(deps: PartnerDeps): CustomRoute[] {
-  const limiter = deps.limiter ?? createRateLimiter();
-
+/** What every handler shares: the deps, the rate limits, link lookup, and the page's CSP. */
+interface RouteContext {
+  readonly deps: PartnerDeps;
   /** Counts the request; answers 429 itself and returns false when over a limit. */
-  function allowed(req: RouteRequest, res: ServerResponse, id: string | undefined, html: boolean): boolean {
-    const okAddress = limiter.take(`addr:${clientAddress(req)}`, RATE_LIMITS.perAddressPerMinute);
-    const okLink = id === undefined || limiter.take(`link:${id}`, RATE_LIMITS.perLinkPerMinute);
-    if (okAddress && okLink) return true;
-    if (html) sendHtml(res, 429, renderRateLimited(), { 'retry-after': '60' });
-    else sendJson(res, 429, { error: 'rate-limited', message: 'Too many attempts. Wait a minute and try again.' });
-    return false;
-  }
-
+  allowed(req: RouteRequest, res: ServerResponse, id: string | undefined, html: boolean): boolean;
   /** The link for a request, or undefined after answering 404 (unknown and malformed ids look the same). */
-  async function findLink(id: string | undefined, res: ServerResponse, html: boolean) {
-    const link = id !== undefined && LINK_ID.test(id) ? await deps.store.links.get(id) : undefined;
-    if (link === undefined) {
-      if (html) sendHtml(res, 404, renderNotFound());
-      else sendJson(res, 404, { error: 'not-found', message: 'This upload link does not exist.' });
-    }
-    return link;
-  }
+  findLink(id: string | undefined, res: ServerResponse, html: boolean): Promise<PartnerLink | undefined>;
+  csp(): Promise<string>;
+}
 
-  /** The one place a route's failure becomes an answer: the store being down is a 503; anything else is a bug. */
-  const guarded =
-    (html: boolean, handler: Handler): CustomRoute['handler'] =>
-    (req, res) => {
-      handler(req, res).catch((error: unknown) => {
-        if (isStoreUnavailable(error)) deps.logger.error(`Partner page: ${error.message}`);
-        else deps.logger.error('Partner page request failed:', error);
-        if (res.headersSent) return;
-        if (html) sendHtml(res, 503, `<!doctype html><title>Unavailable</title><p>${UNAVAILABLE}</p>`);
-        else sendJson(res, 503, { error: 'unavailable', message: UNAVAILABLE });
-      });
-    };
+function routeContext(deps: PartnerDeps): RouteContext {
+  const limiter = deps.limiter ?? createRateLimiter();
+  return {
+    deps,
+    allowed(req, res, id, html) {
+      const okAddress = limiter.take(`addr:${clientAddress(req)}`, RATE_LIMITS.perAddressPerMinute);
+      const okLink = id === undefined || limiter.take(`link:${id}`, RATE_LIMITS.perLinkPerMinute);
+      if (okAddress && okLink) return true;
+      if (html) sendHtml(res, 429, renderRateLimited(), { 'retry-after': '60' });
+      else sendJson(res, 429, { error: 'rate-limited', message: 'Too many attempts. Wait a minute and try again.' });
+      return false;
+    },
+    async findLink(id, res, html) {
+      const link = id !== undefined && LINK_ID.test(id) ? await deps.store.links.get(id) : undefined;
+      if (link === undefined) {
+        if (html) sendHtml(res, 404, renderNotFound());
+        else sendJson(res, 404, { error: 'not-found', message: 'This upload link does not exist.' });
+      }
+      return link;
+    },
+    async csp() {
+      const s3 = await deps.uploadOrigin();
+      return [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        `connect-src 'self' ${s3}`,
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+      ].join('; ');
+    },
+  };
+}
 
-  async function csp(): Promise<string> {
-    const s3 = await deps.uploadOrigin();
-    return [
-      "default-src 'none'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data:",
-      `connect-src 'self' ${s3}`,
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-      "base-uri 'none'",
-    ].join('; ');
-  }
-
-  const page: Handler = async (req, res) => {
-    if (!allowed(req, res, undefined, true)) return;
-    const link = await findLink(routeParam(req, 'id'), res, true);
+/** GET /u/:id: the page, or its closed state (410). */
+const page =
+  (ctx: RouteContext): Handler =>
+  async (req, res) => {
+    if (!ctx.allowed(req, res, undefined, true)) return;
+    const link = await ctx.findLink(routeParam(req, 'id'), res, true);
     if (!link) return;
-    const state = linkState(link, deps.now());
+    const state = linkState(link, ctx.deps.now());
     const place =
       link.channelName === 'directmessage'
         ? `a direct message in ${link.teamName}`
@@ -130,16 +129,20 @@ export function createPartnerRoutes(deps: PartnerDeps): CustomRoute[] {
       place,
       expiresAt: link.expiresAt,
       state,
-      limits: await currentLimits(deps.store, link),
+      limits: await currentLimits(ctx.deps.store, link),
     });
-    sendHtml(res, state === 'open' ? 200 : 410, html, { 'content-security-policy': await csp() });
+    sendHtml(res, state === 'open' ? 200 : 410, html, { 'content-security-policy': await ctx.csp() });
   };
 
-  const sign: Handler = async (req, res) => {
+/** POST /u/:id/sign: a PUT signed for the chosen file's exact length and type. */
+const sign =
+  (ctx: RouteContext): Handler =>
+  async (req, res) => {
+    const { deps } = ctx;
     const id = routeParam(req, 'id');
-    if (!allowed(req, res, id, false)) return;
+    if (!ctx.allowed(req, res, id, false)) return;
     const body = await readJson(req);
-    const link = await findLink(id, res, false);
+    const link = await ctx.findLink(id, res, false);
     if (!link) return;
     const now = deps.now();
     const state = linkState(link, now);
@@ -167,11 +170,15 @@ export function createPartnerRoutes(deps: PartnerDeps): CustomRoute[] {
     });
   };
 
-  const complete: Handler = async (req, res) => {
+/** POST /u/:id/complete: HeadObject confirms the arrival; the channel is told once per object. */
+const complete =
+  (ctx: RouteContext): Handler =>
+  async (req, res) => {
+    const { deps } = ctx;
     const id = routeParam(req, 'id');
-    if (!allowed(req, res, id, false)) return;
+    if (!ctx.allowed(req, res, id, false)) return;
     await readJson(req);
-    const link = await findLink(id, res, false);
+    const link = await ctx.findLink(id, res, false);
     if (!link) return;
     const state = linkState(link, deps.now());
     // A single-use link that just received its file is 'used' now; completing it again is still fine.
@@ -190,22 +197,38 @@ export function createPartnerRoutes(deps: PartnerDeps): CustomRoute[] {
       deps
         .notify({ link: result.link, size: stored.size, contentType: stored.contentType })
         .catch((error: unknown) =>
-          deps.logger.warn(`Could not tell Slack about an arrival for ${link.key}: ${(error as Error).message}`),
+          deps.logger.warn(`Could not tell Slack about an arrival for ${link.key}: ${errorMessage(error)}`),
         );
     }
     sendJson(res, 200, { ok: true, size: stored.size, contentType: stored.contentType, repeated: !result?.first });
   };
 
-  const asset =
-    (type: string, body: string): CustomRoute['handler'] =>
-    (_req, res) =>
-      send(res, 200, type, body, { 'cache-control': 'public, max-age=300' });
+/** The one place a route's failure becomes an answer: the store being down is a 503; anything else is a bug. */
+const guarded =
+  (logger: Logger, html: boolean, handler: Handler): CustomRoute['handler'] =>
+  (req, res) => {
+    handler(req, res).catch((error: unknown) => {
+      if (isStoreUnavailable(error)) logger.error(`Partner page: ${error.message}`);
+      else logger.error('Partner page request failed:', error);
+      if (res.headersSent) return;
+      if (html) sendHtml(res, 503, `<!doctype html><title>Unavailable</title><p>${UNAVAILABLE}</p>`);
+      else sendJson(res, 503, { error: 'unavailable', message: UNAVAILABLE });
+    });
+  };
 
+const asset =
+  (type: string, body: string): CustomRoute['handler'] =>
+  (_req, res) =>
+    send(res, 200, type, body, { 'cache-control': 'public, max-age=300' });
+
+export function createPartnerRoutes(deps: PartnerDeps): CustomRoute[] {
+  const ctx = routeContext(deps);
+  const { logger } = deps;
   return [
     { path: '/assets/partner.js', method: ['GET'], handler: asset('text/javascript; charset=utf-8', deps.assets.js) },
     { path: '/assets/partner.css', method: ['GET'], handler: asset('text/css; charset=utf-8', deps.assets.css) },
-    { path: '/u/:id', method: ['GET'], handler: guarded(true, page) },
-    { path: '/u/:id/sign', method: ['POST'], handler: guarded(false, sign) },
-    { path: '/u/:id/complete', method: ['POST'], handler: guarded(false, complete) },
+    { path: '/u/:id', method: ['GET'], handler: guarded(logger, true, page(ctx)) },
+    { path: '/u/:id/sign', method: ['POST'], handler: guarded(logger, false, sign(ctx)) },
+    { path: '/u/:id/complete', method: ['POST'], handler: guarded(logger, false, complete(ctx)) },
   ];
 }

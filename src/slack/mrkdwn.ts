@@ -5,16 +5,13 @@
  * https://docs.slack.dev/messaging/formatting-message-text#escaping
  */
 import { spellUsage } from '../core/admin/usage.js';
+import { SLACK_ID } from '../core/slack-ids.js';
 import type { Emoji, Inline, Line } from '../core/text.js';
 import { isoSeconds } from '../lib/time.js';
 import { COMMAND } from './ids.js';
 
 export const escapeMrkdwn = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** The reverse, for showing mrkdwn as plain text. */
-export const unescapeMrkdwn = (text: string): string =>
-  text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 /** Slack date formatting: each reader sees their own time zone; the fallback is ISO-8601 UTC. */
 export const slackDate = (at: Date): string =>
@@ -27,8 +24,6 @@ export const EMOJI_NAMES: Record<Emoji, string> = {
   info: 'information_source',
   inbox: 'inbox_tray',
 };
-
-const SLACK_ID = /^[A-Z0-9]+$/i;
 
 /** A mention of an id that does not look like one is shown as text, never as markup. */
 const ref = (sigil: string, open: string, id: string) =>

@@ -29,51 +29,50 @@ function toLink(row: Database['links']): PartnerLink {
   };
 }
 
+const create =
+  (db: Kysely<Database>): LinkRepository['create'] =>
+  (link, at) =>
+    guard(() =>
+      db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('links')
+          .values({
+            id: link.id,
+            channel_id: link.channelId,
+            channel_name: link.channelName,
+            team_name: link.teamName,
+            requester: link.requester,
+            filename: link.filename,
+            object_key: link.key,
+            created_at: link.createdAt.toISOString(),
+            expires_at: link.expiresAt.toISOString(),
+            single_use: link.singleUse ? 1 : 0,
+            max_size_bytes: link.maxSizeBytes ?? null,
+            allowed_types: link.allowedTypes?.join(',') ?? null,
+            revoked_at: null,
+            revoked_by: null,
+            uploaded_at: null,
+            uploaded_etag: null,
+            uploaded_size: null,
+            uploaded_type: null,
+            uploads: 0,
+          })
+          .execute();
+        const detail = {
+          filename: link.filename,
+          key: link.key,
+          expiresAt: link.expiresAt.toISOString(),
+          grant: link.grant,
+          link: link.id,
+          ...(link.singleUse ? { singleUse: true } : {}),
+        };
+        await insertAudit(trx, { actor: link.requester, action: 'link.issued', channelId: link.channelId, detail }, at);
+      }),
+    );
+
 export function createLinkRepository(db: Kysely<Database>): LinkRepository {
   return {
-    create: (link, at) =>
-      guard(() =>
-        db.transaction().execute(async (trx) => {
-          await trx
-            .insertInto('links')
-            .values({
-              id: link.id,
-              channel_id: link.channelId,
-              channel_name: link.channelName,
-              team_name: link.teamName,
-              requester: link.requester,
-              filename: link.filename,
-              object_key: link.key,
-              created_at: link.createdAt.toISOString(),
-              expires_at: link.expiresAt.toISOString(),
-              single_use: link.singleUse ? 1 : 0,
-              max_size_bytes: link.maxSizeBytes ?? null,
-              allowed_types: link.allowedTypes?.join(',') ?? null,
-              revoked_at: null,
-              revoked_by: null,
-              uploaded_at: null,
-              uploaded_etag: null,
-              uploaded_size: null,
-              uploaded_type: null,
-              uploads: 0,
-            })
-            .execute();
-          const detail = {
-            filename: link.filename,
-            key: link.key,
-            expiresAt: link.expiresAt.toISOString(),
-            grant: link.grant,
-            link: link.id,
-            ...(link.singleUse ? { singleUse: true } : {}),
-          };
-          await insertAudit(
-            trx,
-            { actor: link.requester, action: 'link.issued', channelId: link.channelId, detail },
-            at,
-          );
-        }),
-      ),
-
+    create: create(db),
     get: (id) =>
       guard(async () => {
         const row = await db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();

@@ -5,6 +5,7 @@
 import type { Piece, Token } from '../command.js';
 import type { ChannelSettingsPatch, Subject } from '../model.js';
 import { isSettingName, parseSettingValue, SETTING_NAMES } from '../settings.js';
+import { CHANNEL_ID, GROUP_ID, USER_ID } from '../slack-ids.js';
 import { code, type Line } from '../text.js';
 import { ADMIN_COMMANDS, type AdminCommandName } from './usage.js';
 
@@ -39,10 +40,6 @@ type Arg =
   | { kind: 'channel'; id: string }
   | { kind: 'everywhere' }
   | { kind: 'word'; text: string };
-
-export const USER_ID = /^[UW][A-Z0-9]{2,}$/;
-const GROUP_ID = /^S[A-Z0-9]{2,}$/;
-const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 
 /** One token → one argument. Raw ids (U…, S…, C…) are accepted too, for the CLI and for pasted ids. */
 function argOf(token: Token): Arg {

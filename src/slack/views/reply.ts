@@ -4,7 +4,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import { spellUsage, USAGE } from '../../core/admin/usage.js';
-import { describeRange, formatDuration } from '../../core/durations.js';
+import { describeRange, formatDuration, roundDown } from '../../core/durations.js';
 import { describeLimits, hasLimits } from '../../core/limits.js';
 import { code, command, joined, type Line, user } from '../../core/text.js';
 import type { IssuedLink, UploadOutcome } from '../../core/upload.js';
@@ -93,6 +93,33 @@ export function renderHelp(
   return ephemeral(lines.join('\n').replace(/\*|`/g, ''), [section(lines.join('\n'))]);
 }
 
+/** The partner page's link, how long it stays open, and its Revoke button. */
+function partnerSection(partner: NonNullable<IssuedLink['partner']>, remaining: number): KnownBlock {
+  return {
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: [
+        `*Partner page:* <${escapeMrkdwn(partner.url)}>`,
+        `Open until ${slackDate(partner.expiresAt)} (in about ${formatDuration(roundDown(remaining))})${partner.singleUse ? ', or until one file arrives' : ''}. Anyone can upload with it in a browser; the channel hears when the file arrives.`,
+      ].join('\n'),
+    },
+    accessory: {
+      type: 'button',
+      action_id: REVOKE_LINK_ACTION,
+      value: partner.id,
+      style: 'danger',
+      text: { type: 'plain_text', text: 'Revoke' },
+      confirm: {
+        title: { type: 'plain_text', text: 'Revoke this link?' },
+        text: { type: 'plain_text', text: 'The partner page closes at once and accepts no more uploads.' },
+        confirm: { type: 'plain_text', text: 'Revoke' },
+        deny: { type: 'plain_text', text: 'Keep it' },
+      },
+    },
+  };
+}
+
 export function renderIssued(link: IssuedLink, now: Date): Reply {
   const location = `s3://${link.bucket}/${link.key}`;
   const { partner } = link;
@@ -115,29 +142,7 @@ export function renderIssued(link: IssuedLink, now: Date): Reply {
     },
   ];
   if (partner !== undefined) {
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: [
-          `*Partner page:* <${escapeMrkdwn(partner.url)}>`,
-          `Open until ${slackDate(partner.expiresAt)} (in about ${formatDuration(roundDown(remaining))})${partner.singleUse ? ', or until one file arrives' : ''}. Anyone can upload with it in a browser; the channel hears when the file arrives.`,
-        ].join('\n'),
-      },
-      accessory: {
-        type: 'button',
-        action_id: REVOKE_LINK_ACTION,
-        value: partner.id,
-        style: 'danger',
-        text: { type: 'plain_text', text: 'Revoke' },
-        confirm: {
-          title: { type: 'plain_text', text: 'Revoke this link?' },
-          text: { type: 'plain_text', text: 'The partner page closes at once and accepts no more uploads.' },
-          confirm: { type: 'plain_text', text: 'Revoke' },
-          deny: { type: 'plain_text', text: 'Keep it' },
-        },
-      },
-    });
+    blocks.push(partnerSection(partner, remaining));
     if (hasLimits(link.limits)) {
       blocks.push(context(`Accepted: ${describeLimits(link.limits)}. S3 itself refuses anything else.`));
     }
@@ -176,14 +181,6 @@ export function renderIssued(link: IssuedLink, now: Date): Reply {
         ]),
   ].join('\n');
   return ephemeral(escapeMrkdwn(text), blocks);
-}
-
-/** "in about 23 hours" reads better than "in about 86340 seconds" when a second has passed. */
-function roundDown(seconds: number): number {
-  for (const size of [604_800, 86_400, 3600, 60]) {
-    if (seconds >= size) return Math.floor(seconds / size) * size;
-  }
-  return seconds;
 }
 
 export function renderOutcome(outcome: UploadOutcome, now: Date): Reply {

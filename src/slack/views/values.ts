@@ -1,5 +1,6 @@
 /** What a Home-tab button carries in its `value`, and reading it back when it is pressed. */
 import { EVERYWHERE, type Subject } from '../../core/model.js';
+import { SLACK_ID } from '../../core/slack-ids.js';
 
 export interface EntryRef {
   readonly type: Subject['type'];
@@ -7,9 +8,6 @@ export interface EntryRef {
   /** A channel id, or EVERYWHERE. */
   readonly scope: string;
 }
-
-/** Slack ids are upper-case letters and digits; anything else is never taken for one. */
-export const SLACK_ID = /^[A-Z0-9]{2,}$/;
 
 export const entryValue = (e: EntryRef): string => JSON.stringify({ type: e.type, id: e.id, scope: e.scope });
 

@@ -3,11 +3,11 @@ import type { Logger } from '@slack/bolt';
 import type { HomeView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { AdminDeps } from '../../../core/admin/execute.js';
+import { SLACK_ID } from '../../../core/slack-ids.js';
 import { errorMessage, slackErrorCode } from '../../../lib/errors.js';
 import { withTimeout } from '../../../lib/time.js';
 import { type AdminHomeData, buildAdminHomeView, type GroupChoices } from '../../views/home-admin.js';
 import { buildMemberHomeView, type MemberHomeData } from '../../views/home-member.js';
-import { SLACK_ID } from '../../views/values.js';
 
 /** Don't let a slow Slack hold up the whole view: without groups it is still useful. */
 const GROUP_LIST_TIMEOUT_MS = 5000;

@@ -4,47 +4,29 @@
  * the slash command uses, and publishes the actor's view again with what happened at the top.
  * https://docs.slack.dev/surfaces/app-home
  */
-import type { App, BlockAction, ButtonAction, Logger, ViewSubmitAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { describeAdminOutcome } from '../../../core/admin/describe.js';
 import { type AdminDeps, executeAdminRequest } from '../../../core/admin/execute.js';
 import type { AdminRequest } from '../../../core/admin/parse.js';
 import { EVERYWHERE } from '../../../core/model.js';
-import { settingsProblem } from '../../../core/settings.js';
 import { isStoreUnavailable } from '../../../lib/errors.js';
-import { EVERYWHERE_OPTION, HOME_ACTIONS, HOME_INPUTS, SETTINGS_MODAL } from '../../ids.js';
+import { EVERYWHERE_OPTION, HOME_ACTIONS, HOME_INPUTS } from '../../ids.js';
 import { toMrkdwn } from '../../mrkdwn.js';
 import { adminMessages } from '../../views/admin-reply.js';
 import { buildUnavailableHomeView } from '../../views/home-member.js';
-import {
-  buildSettingsModal,
-  parseSettingsForm,
-  plainError,
-  type SettingsForm,
-  settingsBlockFor,
-} from '../../views/settings-modal.js';
 import { parseEntryValue, slackIds } from '../../views/values.js';
 import { homeViewFor } from './data.js';
+import { homeMessages, type StateValues, stateOf } from './messages.js';
+
+export { homeMessages };
+
+import { registerSettingsModal } from './settings.js';
 
 export interface HomeDeps {
   readonly admin: AdminDeps;
   readonly logger: Logger;
 }
-
-export const homeMessages = {
-  pickSubjects: 'Pick at least one person or a user group, then press Allow. Nothing was changed.',
-  pickTarget: 'Pick a channel, or tick Everywhere, then press Allow. Nothing was changed.',
-  pickOneTarget: 'Pick a channel or tick Everywhere, not both. Nothing was changed.',
-  pickAdmins: 'Pick the people to make admins, then press Add admin. Nothing was changed.',
-  badButton: 'That button is out of date; here is the current state. Nothing was changed.',
-  settingsNotAdmin: 'Only admins can change channel settings. Nothing was changed.',
-  settingsLostChannel: 'This form lost track of its channel. Close it and press Edit settings again.',
-} as const;
-
-type StateValues = NonNullable<BlockAction['view']>['state']['values'];
-
-const stateOf = (values: StateValues | undefined, ids: { blockId: string; actionId: string }) =>
-  values?.[ids.blockId]?.[ids.actionId];
 
 /** A button's request, or the feedback that explains why there is none. */
 type Asked = AdminRequest | string;
@@ -141,69 +123,5 @@ export function registerHome(app: App, { admin, logger }: HomeDeps): void {
     });
   }
 
-  app.action<BlockAction<ButtonAction>>(HOME_ACTIONS.editSettings, async ({ ack, body, action, client }) => {
-    // The trigger_id is only good for 3 seconds: ack, check, open.
-    await ack();
-    const actor = body.user.id;
-    try {
-      const [channelId] = slackIds([action.value]);
-      if (!(await admin.access.isAdmin(actor))) {
-        logger.info(`home change refused user=${actor} action=edit-settings (not an admin)`);
-        await publishHome(client, actor, [adminMessages.notAdmin(await admin.access.admins())]);
-        return;
-      }
-      if (channelId === undefined) {
-        await publishHome(client, actor, [homeMessages.badButton]);
-        return;
-      }
-      const stored = await admin.store.settings.get(channelId);
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: buildSettingsModal({ channelId, global: admin.settings, stored }),
-      });
-    } catch (error) {
-      if (!isStoreUnavailable(error)) return failed('edit settings')(error);
-      logger.error(`Access store unavailable: ${error.message}`);
-      await publishHome(client, actor, [adminMessages.storeUnavailable]).catch(failed('view'));
-    }
-  });
-
-  app.view<ViewSubmitAction>(SETTINGS_MODAL.callbackId, async ({ ack, body, view, client }) => {
-    const actor = body.user.id;
-    const fail = (blockId: string, message: string) =>
-      ack({ response_action: 'errors', errors: { [blockId]: plainError(message) } });
-    const channelId = slackIds([view.private_metadata])[0];
-    if (channelId === undefined) return fail(SETTINGS_MODAL.prefix.blockId, homeMessages.settingsLostChannel);
-    let feedback: readonly string[];
-    try {
-      if (!(await admin.access.isAdmin(actor))) {
-        logger.info(`home change refused user=${actor} action=settings (not an admin)`);
-        return fail(SETTINGS_MODAL.prefix.blockId, homeMessages.settingsNotAdmin);
-      }
-      const values = view.state.values;
-      const form: SettingsForm = {
-        prefix: stateOf(values, SETTINGS_MODAL.prefix)?.value ?? '',
-        defaultExpiry: stateOf(values, SETTINGS_MODAL.defaultExpiry)?.value ?? '',
-        maxExpiry: stateOf(values, SETTINGS_MODAL.maxExpiry)?.value ?? '',
-      };
-      const stored = await admin.store.settings.get(channelId);
-      const parsed = parseSettingsForm(channelId, form, stored);
-      if (!parsed.ok) return ack({ response_action: 'errors', errors: parsed.errors });
-      const problem = settingsProblem(admin.settings, stored, parsed.patch);
-      if (problem !== undefined) return fail(settingsBlockFor(problem.setting), problem.problem);
-      const unchanged = Object.keys(parsed.patch).length === 0;
-      if (!unchanged) logger.info(`home change user=${actor} command=settings`);
-      const outcome = await executeAdminRequest(admin, actor, { command: 'settings', channelId, patch: parsed.patch });
-      const lines = describeAdminOutcome(outcome).map(toMrkdwn);
-      // Only a concurrent change makes this fail after the check above.
-      if (outcome.kind === 'invalid') return fail(SETTINGS_MODAL.maxExpiry.blockId, lines.join(' '));
-      feedback = unchanged ? ['Nothing to change.', ...lines] : lines;
-    } catch (error) {
-      if (!isStoreUnavailable(error)) throw error;
-      logger.error(`Access store unavailable: ${error.message}`);
-      return fail(SETTINGS_MODAL.prefix.blockId, adminMessages.storeUnavailable);
-    }
-    await ack();
-    await publishHome(client, actor, feedback).catch(failed('view'));
-  });
+  registerSettingsModal(app, { admin, logger, publishHome, failed });
 }
