@@ -48,8 +48,9 @@ export function setColorEmoji(available) {
 }
 
 function emojiHtml(name) {
+  // Own keys only: `:constructor:` is not an emoji (and Object.prototype's members are not [character, symbol]).
+  if (!Object.hasOwn(EMOJI, name)) return undefined;
   const known = EMOJI[name];
-  if (known === undefined) return undefined;
   const [character, symbol] = known;
   return colorEmoji
     ? `<span class="emoji" title=":${name}:">${character}</span>`
@@ -132,8 +133,11 @@ export function formatSlackDate(seconds, format, fallback, now = new Date()) {
   const tokens = dateTokens(at, now);
   let known = true;
   const text = format.replace(/\{([a-z_]+)\}/g, (_, name) => {
-    if (!(name in tokens)) known = false;
-    return tokens[name] ?? '';
+    if (!Object.hasOwn(tokens, name)) {
+      known = false;
+      return '';
+    }
+    return tokens[name];
   });
   return known ? text : fallback;
 }
