@@ -17,12 +17,15 @@
  *   GET  /api/objects           the bucket's objects
  *   GET  /api/object?key=…      one object's bytes
  *
+ * The JSON of these routes and events is typed in console-api.ts, which the page's TypeScript imports too.
+ *
  * It listens on loopback only, accepts only JSON posts (a cross-site form cannot send one without a preflight this
  * server never answers) and only its own Host, so other sites and DNS rebinding cannot drive it.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import type { PostRoutes, StateResponse, StateValues, WorkspaceEvent } from './console-api.js';
 import { channelById, dmChannel, type Person, personById } from './directory.js';
 import type { EmbeddedS3 } from './s3.js';
 import {
@@ -32,12 +35,11 @@ import {
   messageActionBody,
   newTriggerId,
   postToBot,
-  type StateValues,
   viewActionBody,
   viewSubmissionBody,
 } from './slack-requests.js';
 import { escapeCommandText } from './slack-text.js';
-import { type Workspace, type WorkspaceEvent, withBlockIds } from './workspace.js';
+import { type Workspace, withBlockIds } from './workspace.js';
 
 export const COMMAND = '/upload-link';
 
@@ -185,7 +187,9 @@ export function createConsoleServer(
     return text;
   }
 
-  async function command(body: Record<string, unknown>) {
+  type Answer<P extends keyof PostRoutes> = Promise<PostRoutes[P]['response']>;
+
+  async function command(body: Record<string, unknown>): Answer<'/api/command'> {
     const person = personOf(body);
     const channel = channelById(str(body.channel));
     if (channel === undefined) throw new RequestError(400, 'unknown channel');
@@ -229,7 +233,7 @@ export function createConsoleServer(
     return { ok: true, ms: reply.ms };
   }
 
-  async function messageAction(body: Record<string, unknown>) {
+  async function messageAction(body: Record<string, unknown>): Answer<'/api/message-action'> {
     const person = personOf(body);
     const entry = workspace.entry(Number(body.entry));
     if (entry === undefined || (entry.kind !== 'ephemeral' && entry.kind !== 'message')) {
@@ -256,7 +260,7 @@ export function createConsoleServer(
     return { ok: reply.status === 200, status: reply.status };
   }
 
-  async function homeOpened(body: Record<string, unknown>) {
+  async function homeOpened(body: Record<string, unknown>): Answer<'/api/home-opened'> {
     const person = personOf(body);
     const { endpoint, signingSecret } = bot();
     const reply = await postToBot(
@@ -268,7 +272,7 @@ export function createConsoleServer(
     return { ok: reply.status === 200, status: reply.status };
   }
 
-  async function viewAction(body: Record<string, unknown>) {
+  async function viewAction(body: Record<string, unknown>): Answer<'/api/view-action'> {
     const person = personOf(body);
     const home = workspace.homes.get(person.id);
     if (home === undefined) throw new RequestError(404, 'no Home view for this person yet');
@@ -291,7 +295,7 @@ export function createConsoleServer(
     return { ok: reply.status === 200, status: reply.status };
   }
 
-  async function viewSubmit(body: Record<string, unknown>) {
+  async function viewSubmit(body: Record<string, unknown>): Answer<'/api/view-submit'> {
     const person = personOf(body);
     const modal = workspace.modals.get(person.id);
     if (modal === undefined) throw new RequestError(404, 'no open modal');
@@ -310,7 +314,10 @@ export function createConsoleServer(
     );
     if (reply.status !== 200) return { ok: false, status: reply.status };
     // https://docs.slack.dev/surfaces/modals#displaying_errors
-    if (reply.json?.response_action === 'errors') return { ok: false, errors: reply.json.errors ?? {} };
+    if (reply.json?.response_action === 'errors') {
+      // Passed on as the bot sent them (block id → message); the page shows each as text.
+      return { ok: false, errors: (reply.json.errors ?? {}) as Record<string, unknown> };
+    }
     closeModal(person.id);
     return { ok: true };
   }
@@ -355,12 +362,13 @@ export function createConsoleServer(
     }
     if (method === 'GET' && url.pathname === '/api/state') {
       const target = deps.bot();
-      return sendJson(res, 200, {
+      const state: StateResponse = {
         ...workspace.snapshot(),
         ready: target !== undefined,
         s3: target === undefined ? undefined : { endpoint: s3().endpoint, bucket: s3().bucket },
         urls: target === undefined ? undefined : { bot: target.url, s3: s3().endpoint, slack: deps.slackApiUrl },
-      });
+      };
+      return sendJson(res, 200, state);
     }
     if (method === 'GET' && url.pathname === '/api/events') return events(req, res);
     if (method === 'GET' && url.pathname === '/api/objects') return sendJson(res, 200, await s3().listObjects());
@@ -380,7 +388,7 @@ export function createConsoleServer(
       return;
     }
     if (method === 'POST') {
-      const handlers: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {
+      const handlers: { [P in keyof PostRoutes]: (body: Record<string, unknown>) => Answer<P> } = {
         '/api/command': command,
         '/api/message-action': messageAction,
         '/api/home-opened': homeOpened,
@@ -391,7 +399,7 @@ export function createConsoleServer(
           return { ok: true };
         },
       };
-      const handler = handlers[url.pathname];
+      const handler = Object.hasOwn(handlers, url.pathname) ? handlers[url.pathname as keyof PostRoutes] : undefined;
       if (handler !== undefined) return sendJson(res, 200, await handler(await readJson(req)));
     }
     throw new RequestError(404, 'not found');
