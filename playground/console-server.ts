@@ -5,7 +5,7 @@
  * and reach the page as server-sent events.
  *
  *   GET  /                      the console
- *   GET  /assets/*              its script and stylesheet
+ *   GET  /assets/*              its script (console/src/, bundled by esbuild) and stylesheet
  *   GET  /api/state             everything shown so far
  *   GET  /api/events            server-sent events: new messages, Home views, modals, log lines, bucket changes
  *   POST /api/command           { user, channel, text }
@@ -25,6 +25,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import type { PostRoutes, StateResponse, StateValues, WorkspaceEvent } from './console-api.js';
 import { channelById, dmChannel, type Person, personById } from './directory.js';
 import type { EmbeddedS3 } from './s3.js';
@@ -43,12 +44,36 @@ import { type Workspace, withBlockIds } from './workspace.js';
 
 export const COMMAND = '/upload-link';
 
-const ASSETS: Record<string, { file: string; type: string }> = {
+/** The console's own files, under the directory createConsoleServer is given. */
+const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/assets/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
-  '/assets/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
-  '/assets/blocks.js': { file: 'blocks.js', type: 'text/javascript; charset=utf-8' },
 };
+const SCRIPT = '/assets/console.js';
+const SCRIPT_TYPE = 'text/javascript; charset=utf-8';
+
+/**
+ * The page's script: src/console.ts under `directory` and what it imports, bundled for the browser in memory. Its
+ * imports of ../console-api.ts and ../directory.ts are of types only (erased), so no Node code comes along.
+ */
+export async function bundleConsole(directory: string): Promise<{ readonly code: string; readonly ms: number }> {
+  const started = performance.now();
+  const result = await build({
+    entryPoints: [join(directory, 'src', 'console.ts')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2023',
+    charset: 'utf8',
+    // For the browser's developer tools; the page's CSP does not stop source maps.
+    sourcemap: 'inline',
+    logLevel: 'silent',
+  });
+  const [output] = result.outputFiles;
+  if (output === undefined) throw new Error('esbuild wrote no bundle');
+  return { code: output.text, ms: Math.round(performance.now() - started) };
+}
 
 const CSP = [
   "default-src 'none'",
@@ -166,6 +191,19 @@ export function createConsoleServer(
   const { workspace } = deps;
   const allowedHosts = new Set<string>();
   const assetCache = new Map<string, string>();
+  // Bundled once, from now (while the rest of the playground starts); the first request for it waits if need be.
+  const script = bundleConsole(directory).then(
+    ({ code, ms }) => {
+      workspace.log(`[playground] console script bundled in ${ms} ms`);
+      return code;
+    },
+    (error: Error) => {
+      workspace.log(`[playground] could not bundle the console script: ${error.message}`);
+      throw error;
+    },
+  );
+  // Served (and failing) on request; not an unhandled rejection meanwhile.
+  script.catch(() => {});
 
   const s3 = () => {
     const started = deps.s3();
@@ -179,11 +217,11 @@ export function createConsoleServer(
     return target;
   };
 
-  async function asset(file: string): Promise<string> {
-    const cached = assetCache.get(file);
+  async function file(name: string): Promise<string> {
+    const cached = assetCache.get(name);
     if (cached !== undefined) return cached;
-    const text = await readFile(join(directory, file), 'utf8');
-    assetCache.set(file, text);
+    const text = await readFile(join(directory, name), 'utf8');
+    assetCache.set(name, text);
     return text;
   }
 
@@ -348,16 +386,17 @@ export function createConsoleServer(
     if (!allowedHosts.has(req.headers.host ?? '')) throw new RequestError(421, 'unexpected Host');
     const url = new URL(req.url ?? '/', 'http://console.invalid');
     const method = req.method ?? 'GET';
-    const static_ = ASSETS[url.pathname];
-    if (method === 'GET' && static_ !== undefined) {
+    const static_ = FILES[url.pathname];
+    if (method === 'GET' && (static_ !== undefined || url.pathname === SCRIPT)) {
+      const body = static_ === undefined ? await script : await file(static_.file);
       res.writeHead(200, {
-        'content-type': static_.type,
+        'content-type': static_?.type ?? SCRIPT_TYPE,
         'cache-control': 'no-store',
         'content-security-policy': CSP,
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
       });
-      res.end(await asset(static_.file));
+      res.end(body);
       return;
     }
     if (method === 'GET' && url.pathname === '/api/state') {
