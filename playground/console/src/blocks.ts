@@ -182,10 +182,7 @@ const SAFE_URL = /^(https?:\/\/|mailto:)/i;
 const link = (url: string, ...children: Child[]) =>
   h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, ...children);
 
-/**
- * `<pre>`, dropping one newline at the start of its text: the HTML parser did that when this was markup (and
- * whitespace: pre-wrap would show it).
- */
+/** A code block. One newline at the start of its text is dropped, as the HTML parser drops it after `<pre>`. */
 function pre(...children: Child[]): HTMLPreElement {
   const [first, ...rest] = flatten(children);
   return h('pre', { class: 'code-block' }, typeof first === 'string' ? first.replace(/^\n/, '') : first, rest);
@@ -278,10 +275,11 @@ function fromMarkup(markup: string, slots?: readonly Child[]): Child[] {
 // Dates: <!date^1712345678^{date_short_pretty} at {time}|fallback>
 // https://docs.slack.dev/messaging/formatting-message-text#date-formatting
 
+const SUFFIXES: Readonly<Record<number, string>> = { 1: 'st', 2: 'nd', 3: 'rd' };
 const ordinal = (n: number): string => {
   const tens = n % 100;
   if (tens >= 11 && tens <= 13) return `${n}th`;
-  return `${n}${({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th'}`;
+  return `${n}${SUFFIXES[n % 10] ?? 'th'}`;
 };
 
 function dayDiff(at: Date, now: Date): number {
