@@ -7,16 +7,10 @@
 import type { AddressInfo } from 'node:net';
 import S3rver from '@20minutes/s3rver';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { StoredObjectInfo } from '../playground/console-api.js';
 
 export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 export const S3_REGION = 'us-east-1';
-
-export interface StoredObjectInfo {
-  readonly key: string;
-  readonly size: number;
-  readonly contentType: string;
-  readonly lastModified: string;
-}
 
 export interface EmbeddedS3 {
   readonly endpoint: string;

@@ -5,7 +5,7 @@
  * and reach the page as server-sent events.
  *
  *   GET  /                      the console
- *   GET  /assets/*              its script and stylesheet
+ *   GET  /assets/*              its script (console/src/, bundled by esbuild) and stylesheet
  *   GET  /api/state             everything shown so far
  *   GET  /api/events            server-sent events: new messages, Home views, modals, log lines, bucket changes
  *   POST /api/command           { user, channel, text }
@@ -17,13 +17,17 @@
  *   GET  /api/objects           the bucket's objects
  *   GET  /api/object?key=…      one object's bytes
  *
+ * The JSON of these routes and events is typed in console-api.ts, which the page's TypeScript imports too.
+ *
  * It listens on loopback only, accepts only JSON posts (a cross-site form cannot send one without a preflight this
  * server never answers) and only its own Host, so other sites and DNS rebinding cannot drive it.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import type { EmbeddedS3 } from '../dev/s3.js';
+import type { PostRoutes, StateResponse, StateValues, WorkspaceEvent } from './console-api.js';
 import { channelById, dmChannel, type Person, personById } from './directory.js';
 import {
   appHomeOpenedBody,
@@ -32,21 +36,44 @@ import {
   messageActionBody,
   newTriggerId,
   postToBot,
-  type StateValues,
   viewActionBody,
   viewSubmissionBody,
 } from './slack-requests.js';
 import { escapeCommandText } from './slack-text.js';
-import { type Workspace, type WorkspaceEvent, withBlockIds } from './workspace.js';
+import { type Workspace, withBlockIds } from './workspace.js';
 
 export const COMMAND = '/upload-link';
 
-const ASSETS: Record<string, { file: string; type: string }> = {
+/** The console's own files, under the directory createConsoleServer is given. */
+const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/assets/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
-  '/assets/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
-  '/assets/blocks.js': { file: 'blocks.js', type: 'text/javascript; charset=utf-8' },
 };
+const SCRIPT = '/assets/console.js';
+const SCRIPT_TYPE = 'text/javascript; charset=utf-8';
+
+/**
+ * The page's script: src/console.ts under `directory` and what it imports, bundled for the browser in memory. Its
+ * imports of ../console-api.ts and ../directory.ts are of types only (erased), so no Node code comes along.
+ */
+export async function bundleConsole(directory: string): Promise<{ readonly code: string; readonly ms: number }> {
+  const started = performance.now();
+  const result = await build({
+    entryPoints: [join(directory, 'src', 'console.ts')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2023',
+    charset: 'utf8',
+    // For the browser's developer tools; the page's CSP does not stop source maps.
+    sourcemap: 'inline',
+    logLevel: 'silent',
+  });
+  const [output] = result.outputFiles;
+  if (output === undefined) throw new Error('esbuild wrote no bundle');
+  return { code: output.text, ms: Math.round(performance.now() - started) };
+}
 
 const CSP = [
   "default-src 'none'",
@@ -164,6 +191,19 @@ export function createConsoleServer(
   const { workspace } = deps;
   const allowedHosts = new Set<string>();
   const assetCache = new Map<string, string>();
+  // Bundled once, from now (while the rest of the playground starts); the first request for it waits if need be.
+  const script = bundleConsole(directory).then(
+    ({ code, ms }) => {
+      workspace.log(`[playground] console script bundled in ${ms} ms`);
+      return code;
+    },
+    (error: Error) => {
+      workspace.log(`[playground] could not bundle the console script: ${error.message}`);
+      throw error;
+    },
+  );
+  // Served (and failing) on request; not an unhandled rejection meanwhile.
+  script.catch(() => {});
 
   const s3 = () => {
     const started = deps.s3();
@@ -177,15 +217,17 @@ export function createConsoleServer(
     return target;
   };
 
-  async function asset(file: string): Promise<string> {
-    const cached = assetCache.get(file);
+  async function file(name: string): Promise<string> {
+    const cached = assetCache.get(name);
     if (cached !== undefined) return cached;
-    const text = await readFile(join(directory, file), 'utf8');
-    assetCache.set(file, text);
+    const text = await readFile(join(directory, name), 'utf8');
+    assetCache.set(name, text);
     return text;
   }
 
-  async function command(body: Record<string, unknown>) {
+  type Answer<P extends keyof PostRoutes> = Promise<PostRoutes[P]['response']>;
+
+  async function command(body: Record<string, unknown>): Answer<'/api/command'> {
     const person = personOf(body);
     const channel = channelById(str(body.channel));
     if (channel === undefined) throw new RequestError(400, 'unknown channel');
@@ -229,7 +271,7 @@ export function createConsoleServer(
     return { ok: true, ms: reply.ms };
   }
 
-  async function messageAction(body: Record<string, unknown>) {
+  async function messageAction(body: Record<string, unknown>): Answer<'/api/message-action'> {
     const person = personOf(body);
     const entry = workspace.entry(Number(body.entry));
     if (entry === undefined || (entry.kind !== 'ephemeral' && entry.kind !== 'message')) {
@@ -256,7 +298,7 @@ export function createConsoleServer(
     return { ok: reply.status === 200, status: reply.status };
   }
 
-  async function homeOpened(body: Record<string, unknown>) {
+  async function homeOpened(body: Record<string, unknown>): Answer<'/api/home-opened'> {
     const person = personOf(body);
     const { endpoint, signingSecret } = bot();
     const reply = await postToBot(
@@ -268,7 +310,7 @@ export function createConsoleServer(
     return { ok: reply.status === 200, status: reply.status };
   }
 
-  async function viewAction(body: Record<string, unknown>) {
+  async function viewAction(body: Record<string, unknown>): Answer<'/api/view-action'> {
     const person = personOf(body);
     const home = workspace.homes.get(person.id);
     if (home === undefined) throw new RequestError(404, 'no Home view for this person yet');
@@ -291,7 +333,7 @@ export function createConsoleServer(
     return { ok: reply.status === 200, status: reply.status };
   }
 
-  async function viewSubmit(body: Record<string, unknown>) {
+  async function viewSubmit(body: Record<string, unknown>): Answer<'/api/view-submit'> {
     const person = personOf(body);
     const modal = workspace.modals.get(person.id);
     if (modal === undefined) throw new RequestError(404, 'no open modal');
@@ -310,7 +352,10 @@ export function createConsoleServer(
     );
     if (reply.status !== 200) return { ok: false, status: reply.status };
     // https://docs.slack.dev/surfaces/modals#displaying_errors
-    if (reply.json?.response_action === 'errors') return { ok: false, errors: reply.json.errors ?? {} };
+    if (reply.json?.response_action === 'errors') {
+      // Passed on as the bot sent them (block id → message); the page shows each as text.
+      return { ok: false, errors: (reply.json.errors ?? {}) as Record<string, unknown> };
+    }
     closeModal(person.id);
     return { ok: true };
   }
@@ -341,26 +386,28 @@ export function createConsoleServer(
     if (!allowedHosts.has(req.headers.host ?? '')) throw new RequestError(421, 'unexpected Host');
     const url = new URL(req.url ?? '/', 'http://console.invalid');
     const method = req.method ?? 'GET';
-    const static_ = ASSETS[url.pathname];
-    if (method === 'GET' && static_ !== undefined) {
+    const static_ = FILES[url.pathname];
+    if (method === 'GET' && (static_ !== undefined || url.pathname === SCRIPT)) {
+      const body = static_ === undefined ? await script : await file(static_.file);
       res.writeHead(200, {
-        'content-type': static_.type,
+        'content-type': static_?.type ?? SCRIPT_TYPE,
         'cache-control': 'no-store',
         'content-security-policy': CSP,
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
       });
-      res.end(await asset(static_.file));
+      res.end(body);
       return;
     }
     if (method === 'GET' && url.pathname === '/api/state') {
       const target = deps.bot();
-      return sendJson(res, 200, {
+      const state: StateResponse = {
         ...workspace.snapshot(),
         ready: target !== undefined,
         s3: target === undefined ? undefined : { endpoint: s3().endpoint, bucket: s3().bucket },
         urls: target === undefined ? undefined : { bot: target.url, s3: s3().endpoint, slack: deps.slackApiUrl },
-      });
+      };
+      return sendJson(res, 200, state);
     }
     if (method === 'GET' && url.pathname === '/api/events') return events(req, res);
     if (method === 'GET' && url.pathname === '/api/objects') return sendJson(res, 200, await s3().listObjects());
@@ -380,7 +427,7 @@ export function createConsoleServer(
       return;
     }
     if (method === 'POST') {
-      const handlers: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {
+      const handlers: { [P in keyof PostRoutes]: (body: Record<string, unknown>) => Answer<P> } = {
         '/api/command': command,
         '/api/message-action': messageAction,
         '/api/home-opened': homeOpened,
@@ -391,7 +438,7 @@ export function createConsoleServer(
           return { ok: true };
         },
       };
-      const handler = handlers[url.pathname];
+      const handler = Object.hasOwn(handlers, url.pathname) ? handlers[url.pathname as keyof PostRoutes] : undefined;
       if (handler !== undefined) return sendJson(res, 200, await handler(await readJson(req)));
     }
     throw new RequestError(404, 'not found');

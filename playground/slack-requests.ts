@@ -7,6 +7,7 @@
  * https://docs.slack.dev/reference/interaction-payloads/view-interactions-payload
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import type { StateValues } from './console-api.js';
 import { APP_ID, BOT, type Channel, type Person, TEAM } from './directory.js';
 
 export function slackSignature(secret: string, timestamp: number, body: string): string {
@@ -132,8 +133,6 @@ export function messageActionBody(p: {
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
-
-export type StateValues = Record<string, Record<string, Record<string, unknown>>>;
 
 /** A view as Slack sends it back with an interaction: what was published, plus its id and the pickers' state. */
 export function viewWithState(view: Record<string, unknown>, viewId: string, values: StateValues) {

@@ -5,64 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FakeSlackApi } from '../dev/slack-api.js';
+import type { FeedEntry, SlackMessage, ViewState, WorkspaceEvent, WorkspaceSnapshot } from './console-api.js';
 import { BOT, CHANNELS, channelById, dmChannel, GROUPS, groupById, PEOPLE, personById, TEAM } from './directory.js';
-
-export interface SlackMessage {
-  readonly text?: string;
-  readonly blocks?: unknown[];
-}
-
-export type FeedEntry =
-  | {
-      readonly id: number;
-      readonly ts: string;
-      readonly kind: 'command';
-      readonly channel: string;
-      readonly user: string;
-      /** As typed in the console. */
-      readonly typed: string;
-      /** As sent to the bot, escaped the way Slack escapes it. */
-      readonly sent: string;
-    }
-  | {
-      readonly id: number;
-      readonly ts: string;
-      /** `ephemeral`: seen only by `user`; `message`: seen by everyone in the channel. */
-      readonly kind: 'ephemeral' | 'message';
-      readonly channel: string;
-      readonly user: string | undefined;
-      readonly message: SlackMessage;
-      /** How it reached Slack: the command's HTTP answer, a response_url post, or chat.postMessage. */
-      readonly via: 'reply' | 'response_url' | 'chat.postMessage';
-      /** Where a button on it posts its response_url answers. */
-      readonly responseUrl?: string;
-    }
-  | {
-      readonly id: number;
-      readonly ts: string;
-      /** What Slack itself shows when the bot fails to answer (only to `user`). */
-      readonly kind: 'slack-error';
-      readonly channel: string;
-      readonly user: string;
-      readonly text: string;
-    };
 
 /** An entry before the workspace numbers and timestamps it. */
 export type NewEntry = DistributiveOmit<FeedEntry, 'id' | 'ts'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-export interface ViewState {
-  readonly viewId: string;
-  readonly view: Record<string, unknown>;
-}
-
-export type WorkspaceEvent =
-  | { readonly type: 'entry'; readonly entry: FeedEntry }
-  | { readonly type: 'entry-removed'; readonly id: number }
-  | { readonly type: 'home'; readonly user: string; readonly home: ViewState }
-  | { readonly type: 'modal'; readonly user: string; readonly modal: ViewState | null }
-  | { readonly type: 'log'; readonly line: string }
-  | { readonly type: 'bucket' };
 
 interface ResponseTarget {
   readonly user: string;
@@ -267,7 +215,7 @@ export class Workspace {
   }
 
   /** Everything the console needs on load. */
-  snapshot() {
+  snapshot(): WorkspaceSnapshot {
     return {
       team: TEAM,
       bot: BOT,
