@@ -107,7 +107,13 @@ function partnerRoutes(options: BotOptions, client: S3Client, store: OpenStore, 
     assets: loadPartnerAssets(options.assetsDir),
     logger,
     now,
-    notify: slackArrivalNotifier(slackClient(config, { retryConfig: { retries: 2 }, logger }), config.s3.bucket),
+    arrivals: {
+      store,
+      now,
+      notify: slackArrivalNotifier(slackClient(config, { retryConfig: { retries: 2 }, logger }), config.s3.bucket),
+      onNotifyFailed: (link, error) =>
+        logger.warn(`Could not tell Slack about an arrival for ${link.key}: ${errorMessage(error)}`),
+    },
     // Where signed URLs point (the page's CSP allows uploads there): worked out once, with no AWS call.
     uploadOrigin: () =>
       (origin ??= objects
@@ -152,6 +158,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     signer,
     now,
     ...(options.newId === undefined ? {} : { newId: options.newId }),
+    ...(options.newLinkId === undefined ? {} : { newLinkId: options.newLinkId }),
     ...(config.publicUrl === undefined
       ? {}
       : {

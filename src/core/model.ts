@@ -55,7 +55,10 @@ export interface ChangeResult {
   readonly unchanged: readonly Subject[];
 }
 
-/** A partner link: a short, revocable page that signs a fresh upload for its key at upload time. */
+/**
+ * A link: one key a partner may upload to, with a short revocable page (when PUBLIC_URL is set) that signs a
+ * fresh upload at upload time, and/or a raw pre-signed URL.
+ */
 export interface PartnerLink {
   readonly id: string;
   readonly channelId: string;
@@ -67,6 +70,10 @@ export interface PartnerLink {
   readonly createdAt: Date;
   readonly expiresAt: Date;
   readonly singleUse: boolean;
+  /** Has a partner page (`PUBLIC_URL/u/<id>`); links made without PUBLIC_URL only have a raw URL. */
+  readonly page: boolean;
+  /** When the raw pre-signed URL given out with it stops working (none in channels with limits). */
+  readonly urlExpiresAt: Date | undefined;
   readonly maxSizeBytes: number | undefined;
   readonly allowedTypes: readonly string[] | undefined;
   readonly revokedAt: Date | undefined;

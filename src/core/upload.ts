@@ -71,6 +71,8 @@ export interface UploadDeps {
   readonly signer: UploadSigner;
   readonly now: () => Date;
   readonly newId?: () => string;
+  /** The link's id (every link has one; a partner page's address ends with it). */
+  readonly newLinkId?: () => string;
   /** Set (from PUBLIC_URL) → every link also gets a revocable partner page. */
   readonly partnerPages?: { readonly publicUrl: string; readonly newLinkId?: () => string };
   readonly onSigningUnavailable?: (error: SigningUnavailableError) => void;
@@ -163,17 +165,11 @@ async function issue(deps: UploadDeps, request: UploadRequest, valid: ValidReque
     limits,
   };
 
-  // Written before the reply: if this fails the URL is never shown, so nothing was created.
-  if (deps.partnerPages === undefined) {
-    const detail = { filename, key, expiresAt: base.expiresAt.toISOString(), grant };
-    await deps.store.audit.record(
-      { actor: request.userId, action: 'link.issued', channelId: request.channelId, detail },
-      now,
-    );
-    return { kind: 'issued', link: { ...base, partner: undefined } } as const;
-  }
-  // The page signs at upload time, so it lives as long as asked, whatever the credentials' own expiry.
-  const id = (deps.partnerPages.newLinkId ?? newLinkId)();
+  // Every link is a row, written (with its audit event) before the reply: if this fails the URL is never shown,
+  // so nothing was created. A partner page signs at upload time, so it lives as long as asked, whatever the
+  // credentials' own expiry; a raw URL dies with them.
+  const id = (deps.partnerPages?.newLinkId ?? deps.newLinkId ?? newLinkId)();
+  const page = deps.partnerPages !== undefined;
   await deps.store.links.create(
     {
       id,
@@ -184,14 +180,17 @@ async function issue(deps: UploadDeps, request: UploadRequest, valid: ValidReque
       filename,
       key,
       createdAt: now,
-      expiresAt: requestedExpiresAt,
+      expiresAt: page ? requestedExpiresAt : base.expiresAt,
+      urlExpiresAt: signed === undefined ? undefined : base.expiresAt,
       singleUse: valid.singleUse,
+      page,
       maxSizeBytes: limits.maxSizeBytes,
       allowedTypes: limits.allowedTypes,
       grant,
     },
     now,
   );
+  if (deps.partnerPages === undefined) return { kind: 'issued', link: { ...base, partner: undefined } } as const;
   const partner = {
     id,
     url: `${deps.partnerPages.publicUrl}/u/${id}`,

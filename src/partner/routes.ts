@@ -11,11 +11,12 @@
 import type { ServerResponse } from 'node:http';
 import type { CustomRoute, Logger } from '@slack/bolt';
 import type { ObjectOps } from '../aws/objects.js';
+import { type ArrivalDeps, recordArrival } from '../core/arrivals.js';
 import { checkFile, contentTypeFor, formatSize, MAX_PUT_BYTES, NO_LIMITS, type UploadLimits } from '../core/limits.js';
 import { LINK_ID, linkState } from '../core/links.js';
-import type { ArrivalNotice, PartnerLink } from '../core/model.js';
+import type { PartnerLink } from '../core/model.js';
 import type { Store } from '../core/ports.js';
-import { errorMessage, isStoreUnavailable } from '../lib/errors.js';
+import { isStoreUnavailable } from '../lib/errors.js';
 import type { PartnerAssets } from './assets.js';
 import { type RouteRequest, readJson, routeParam, send, sendHtml, sendJson } from './http.js';
 import { CLOSED_MESSAGES, renderNotFound, renderPage, renderRateLimited } from './page.js';
@@ -32,8 +33,8 @@ export interface PartnerDeps {
   readonly assets: PartnerAssets;
   readonly logger: Logger;
   readonly now: () => Date;
-  /** Tell the channel (or the requester) that a file arrived. Failures are logged, never shown to the partner. */
-  readonly notify: (notice: ArrivalNotice) => Promise<void>;
+  /** Recording and announcing arrivals (src/core/arrivals.ts). */
+  readonly arrivals: ArrivalDeps;
   /** Origins the page may connect to besides itself: the S3 endpoint the signed URLs point at. */
   readonly uploadOrigin: () => Promise<string>;
   readonly limiter?: RateLimiter;
@@ -88,7 +89,9 @@ function routeContext(deps: PartnerDeps): RouteContext {
       return false;
     },
     async findLink(id, res, html) {
-      const link = id !== undefined && LINK_ID.test(id) ? await deps.store.links.get(id) : undefined;
+      const found = id !== undefined && LINK_ID.test(id) ? await deps.store.links.get(id) : undefined;
+      // A link made without PUBLIC_URL has no page, even if one is configured later.
+      const link = found?.page ? found : undefined;
       if (link === undefined) {
         if (html) sendHtml(res, 404, renderNotFound());
         else sendJson(res, 404, { error: 'not-found', message: 'This upload link does not exist.' });
@@ -192,15 +195,8 @@ const complete =
         message: "The file hasn't arrived yet. Try the upload again.",
       });
     }
-    const result = await deps.store.links.recordArrival(link.id, stored, deps.now());
-    if (result?.first) {
-      deps
-        .notify({ link: result.link, size: stored.size, contentType: stored.contentType })
-        .catch((error: unknown) =>
-          deps.logger.warn(`Could not tell Slack about an arrival for ${link.key}: ${errorMessage(error)}`),
-        );
-    }
-    sendJson(res, 200, { ok: true, size: stored.size, contentType: stored.contentType, repeated: !result?.first });
+    const result = await recordArrival(deps.arrivals, link, stored, 'page');
+    sendJson(res, 200, { ok: true, size: stored.size, contentType: stored.contentType, repeated: !result.first });
   };
 
 /** The one place a route's failure becomes an answer: the store being down is a 503; anything else is a bug. */

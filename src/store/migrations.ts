@@ -79,6 +79,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('links_requester').on('links').columns(['requester', 'created_at']).execute();
       },
     },
+    '0003_every_link': {
+      // Every issued link is a row (not only those with a partner page), findable by its key: arrivals of raw-URL
+      // uploads are matched to it, and `/upload-link links` lists it.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('links')
+          .addColumn('page', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+        await db.schema.alterTable('links').addColumn('url_expires_at', 'text').execute();
+        await db.schema.createIndex('links_object_key').on('links').column('object_key').unique().execute();
+        await db.schema.createIndex('links_channel').on('links').columns(['channel_id', 'created_at']).execute();
+      },
+    },
   };
 }
 

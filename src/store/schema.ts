@@ -56,6 +56,10 @@ export interface LinksTable {
   created_at: string;
   expires_at: string;
   single_use: number;
+  /** 1 when the link has a partner page (PUBLIC_URL was set when it was made). */
+  page: number;
+  /** When the raw pre-signed URL stops working, when one was given out. */
+  url_expires_at: string | null;
   max_size_bytes: number | string | null;
   allowed_types: string | null;
   revoked_at: string | null;
