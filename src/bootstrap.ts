@@ -21,7 +21,8 @@ import type { GroupDirectory, UploadSigner } from './core/ports.js';
 import type { UploadDeps } from './core/upload.js';
 import { errorMessage, slackErrorCode } from './lib/errors.js';
 import { loadPartnerAssets } from './partner/assets.js';
-import { createPartnerRoutes } from './partner/routes.js';
+import { sweepClosedUploads } from './partner/multipart.js';
+import { createPartnerRoutes, storedAsFor } from './partner/routes.js';
 import { type BotIdentity, buildSlackApp } from './slack/app.js';
 import { IN_REQUEST_CALL_OPTIONS, slackClient } from './slack/client.js';
 import { slackGroupDirectory } from './slack/groups.js';
@@ -50,6 +51,13 @@ export interface BotOptions {
   readonly newLinkId?: () => string;
   /** Where the partner page's built script and stylesheet are (dist/partner/assets by default). */
   readonly assetsDir?: string;
+  /**
+   * The storage does multipart uploads (true: S3 and real S3-compatible stores). The playground's embedded S3 has no
+   * ListParts or AbortMultipartUpload, so there the page sends every file in one PUT (up to 5 GB).
+   */
+  readonly multipart?: boolean;
+  /** How often open multipart uploads of closed links are aborted (default every minute). */
+  readonly sweepIntervalMs?: number;
 }
 
 export interface Bot {
@@ -95,13 +103,18 @@ async function openMigratedStore(config: Config, logger: Logger): Promise<OpenSt
   }
 }
 
-/** The partner page's routes, when there is a public URL to point partners at. */
-function partnerRoutes(options: BotOptions, client: S3Client, store: OpenStore, now: () => Date): CustomRoute[] {
+/** The partner page's routes, when there is a public URL to point partners at, and its sweep of closed uploads. */
+function partnerRoutes(
+  options: BotOptions,
+  client: S3Client,
+  store: OpenStore,
+  now: () => Date,
+): { routes: CustomRoute[]; sweep: (() => Promise<number>) | undefined } {
   const { config, logger } = options;
-  if (config.publicUrl === undefined) return [];
-  const objects = createObjectOps(client, config.s3.bucket);
+  if (config.publicUrl === undefined) return { routes: [], sweep: undefined };
+  const objects = createObjectOps(client, config.s3.bucket, config.s3.sse);
   let origin: Promise<string> | undefined;
-  return createPartnerRoutes({
+  const routes = createPartnerRoutes({
     store,
     objects,
     assets: loadPartnerAssets(options.assetsDir),
@@ -117,9 +130,11 @@ function partnerRoutes(options: BotOptions, client: S3Client, store: OpenStore, 
     // Where signed URLs point (the page's CSP allows uploads there): worked out once, with no AWS call.
     uploadOrigin: () =>
       (origin ??= objects
-        .signExactPut('probe', { length: 1, contentType: 'application/octet-stream' }, 60, new Date())
-        .then((url) => new URL(url).origin)),
+        .signExactPut('probe', { length: 1, ...storedAsFor({ filename: 'probe' }) }, 60, new Date())
+        .then((signed) => new URL(signed.url).origin)),
+    multipart: options.multipart ?? true,
   });
+  return { routes, sweep: () => sweepClosedUploads({ store, objects, now }) };
 }
 
 export async function createBot(options: BotOptions): Promise<Bot> {
@@ -169,20 +184,22 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         }),
     onSigningUnavailable: (error) => logger.error(`Cannot sign upload links: ${error.message}`),
   };
-  let routes: CustomRoute[];
+  let partner: ReturnType<typeof partnerRoutes>;
   try {
-    routes = partnerRoutes(options, s3, store, now);
+    partner = partnerRoutes(options, s3, store, now);
   } catch (error) {
     await store.close();
     throw new StartupError(errorMessage(error));
   }
-  const { app, receiver } = buildSlackApp({ config, logger, identity, upload, admin, now, routes });
+  const { app, receiver } = buildSlackApp({ config, logger, identity, upload, admin, now, routes: partner.routes });
+  const sweeper = uploadSweeper(partner.sweep, options.sweepIntervalMs ?? 60_000, logger);
 
   return {
     app,
     store,
     identity,
     async start({ port, host }) {
+      sweeper.start();
       if (!(receiver instanceof HTTPReceiver)) {
         await app.start();
         return undefined;
@@ -190,9 +207,40 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       return (await app.start(host === undefined ? port : { port, host })) as Server;
     },
     async stop() {
+      await sweeper.stop();
       await app.stop();
       await store.close();
       s3.destroy();
+    },
+  };
+}
+
+/** Runs the sweep every `intervalMs` while the bot runs, one at a time; a failed sweep is tried again next time. */
+function uploadSweeper(sweep: (() => Promise<number>) | undefined, intervalMs: number, logger: Logger) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const once = async () => {
+    try {
+      const aborted = await sweep?.();
+      if (aborted) logger.info(`Aborted ${aborted} multipart upload(s) of closed links`);
+    } catch (error) {
+      logger.warn(`Could not abort the multipart uploads of closed links: ${errorMessage(error)}`);
+    } finally {
+      running = undefined;
+    }
+  };
+  return {
+    start() {
+      if (sweep === undefined || timer !== undefined) return;
+      timer = setInterval(() => {
+        running ??= once();
+      }, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      await running;
     },
   };
 }

@@ -3,6 +3,7 @@
  * Empty strings count as missing; every problem is reported at once, in plain words.
  */
 import { z } from 'zod';
+import type { ServerSideEncryption } from './aws/sse.js';
 import { describeRange, MIN_EXPIRY_SECONDS, parseDuration, SIGV4_MAX_SECONDS } from './core/durations.js';
 import { prefixProblems } from './core/keys.js';
 import { USER_ID } from './core/slack-ids.js';
@@ -25,6 +26,8 @@ export interface Config {
     readonly region: string;
     readonly endpoint: string | undefined;
     readonly forcePathStyle: boolean;
+    /** S3_SSE (+ S3_SSE_KMS_KEY_ID): encryption headers signed into every upload; undefined → none. */
+    readonly sse: ServerSideEncryption | undefined;
   };
   readonly uploadPrefix: string;
   readonly defaultExpirySeconds: number;
@@ -120,6 +123,10 @@ const schema = z.object({
   ),
   S3_ENDPOINT: optional(url('S3_ENDPOINT')),
   S3_FORCE_PATH_STYLE: optional(flag('S3_FORCE_PATH_STYLE')),
+  S3_SSE: optional(
+    z.enum(['AES256', 'aws:kms'], { error: 'S3_SSE must be AES256 or aws:kms (or unset for no encryption headers)' }),
+  ),
+  S3_SSE_KMS_KEY_ID: optional(text()),
   UPLOAD_PREFIX: optional(text()),
   DEFAULT_EXPIRY: optional(duration('DEFAULT_EXPIRY')),
   MAX_EXPIRY: optional(duration('MAX_EXPIRY')),
@@ -153,6 +160,9 @@ function crossProblems(env: Readonly<Record<string, string | undefined>>): strin
     );
   }
   problems.push(...settingsProblems(env));
+  if (get('S3_SSE_KMS_KEY_ID') !== undefined && get('S3_SSE') !== 'aws:kms') {
+    problems.push('S3_SSE_KMS_KEY_ID is set, but only applies with S3_SSE=aws:kms');
+  }
   return problems;
 }
 
@@ -205,6 +215,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       region: e.AWS_REGION,
       endpoint: e.S3_ENDPOINT,
       forcePathStyle: e.S3_FORCE_PATH_STYLE ?? false,
+      sse: e.S3_SSE === undefined ? undefined : { mode: e.S3_SSE, kmsKeyId: e.S3_SSE_KMS_KEY_ID },
     },
     uploadPrefix: e.UPLOAD_PREFIX ?? DEFAULTS.uploadPrefix,
     defaultExpirySeconds: e.DEFAULT_EXPIRY ?? DEFAULTS.defaultExpirySeconds,

@@ -38,6 +38,7 @@ import type {
   MetadataBearer,
 } from '@aws-sdk/types';
 import { extendedEncodeURIComponent } from '@smithy/core/protocols';
+import { type ServerSideEncryption, sseParams } from './sse.js';
 
 export interface PutUrlPresigner {
   /** 'template' when URLs come from the fast path, 'sdk' when every URL comes from `getSignedUrl`. */
@@ -56,6 +57,8 @@ export interface PresignerSource {
    * self-check run on it, so they never wait on, fail with, or refresh the real credentials.
    */
   readonly createProbeClient: (credentials: AwsCredentialIdentity) => S3Client;
+  /** Encryption headers signed into every URL (S3_SSE); the template carries them like any other header. */
+  readonly sse?: ServerSideEncryption | undefined;
 }
 
 /** SigV4 query signatures last at most a week (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html). */
@@ -91,7 +94,7 @@ const LEFT_OUT_HEADERS = new Set([
 ]);
 
 export async function createPutUrlPresigner(source: PresignerSource): Promise<PutUrlPresigner> {
-  const sdk = sdkPresigner(source.client, source.bucket);
+  const sdk = sdkPresigner(source.client, source.bucket, source.sse);
   let reason: string | undefined;
   try {
     reason = unsupportedBucket(source.bucket);
@@ -111,9 +114,12 @@ export async function createPutUrlPresigner(source: PresignerSource): Promise<Pu
 
 type Presign = (key: string, expiresInSeconds: number, signingDate: Date) => Promise<string>;
 
-function sdkPresigner(client: S3Client, bucket: string): Presign {
+function sdkPresigner(client: S3Client, bucket: string, sse?: ServerSideEncryption): Presign {
   return (key, expiresIn, signingDate) =>
-    getSignedUrl(client, new PutObjectCommand({ Bucket: bucket, Key: key }), { expiresIn, signingDate });
+    getSignedUrl(client, new PutObjectCommand({ Bucket: bucket, Key: key, ...sseParams(sse) }), {
+      expiresIn,
+      signingDate,
+    });
 }
 
 function unsupportedBucket(bucket: string): string | undefined {
@@ -164,7 +170,7 @@ async function probeTemplate(source: PresignerSource): Promise<RequestTemplate |
       relation: 'before',
       toMiddleware: 'awsAuthMiddleware',
     });
-    const sdk = sdkPresigner(probeClient, source.bucket);
+    const sdk = sdkPresigner(probeClient, source.bucket, source.sse);
     const expected = await sdk(PROBE_KEY, PROBE_EXPIRES_IN, PROBE_DATE);
     if (captured === undefined) return 'the probe saw no request before signing';
 

@@ -11,6 +11,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-
 import type { SignedUpload, UploadSigner } from '../core/ports.js';
 import { errorMessage, SigningUnavailableError } from '../lib/errors.js';
 import { createPutUrlPresigner, type PutUrlPresigner } from './presign.js';
+import { type ServerSideEncryption, sseHeaders } from './sse.js';
 
 export type { SignedUpload, UploadSigner };
 export { SigningUnavailableError };
@@ -20,6 +21,8 @@ export interface S3Target {
   readonly region: string;
   readonly endpoint: string | undefined;
   readonly forcePathStyle: boolean;
+  /** Encryption headers signed into every URL (S3_SSE); the uploader must send them. */
+  readonly sse?: ServerSideEncryption | undefined;
 }
 
 /** Credentials this close to expiring are treated as expired: a link that dies in seconds helps nobody. */
@@ -53,6 +56,7 @@ export function createS3Signer(options: SignerOptions, client = createS3Client(o
       client,
       bucket,
       createProbeClient: (credentials) => createS3Client({ target: options.target, credentials }),
+      sse: options.target.sse,
     }).then((ready) => (presigner = ready)));
 
   async function currentCredentials(): Promise<AwsCredentialIdentity> {
@@ -82,6 +86,7 @@ export function createS3Signer(options: SignerOptions, client = createS3Client(o
       const limitedByCredentials = credentialExpiry !== undefined && credentialExpiry < requestedExpiresAt;
       return {
         url,
+        headers: sseHeaders(options.target.sse),
         expiresAt: limitedByCredentials ? credentialExpiry : requestedExpiresAt,
         requestedExpiresAt,
         limitedByCredentials,

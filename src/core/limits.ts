@@ -5,9 +5,12 @@
  */
 import bytes from 'bytes';
 import mime from 'mime-types';
+import { S3_LIMITS } from './multipart.js';
 
 /** S3's limit for a single PUT. */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
+/** S3's limit for an object (a multipart upload): a channel's max size may go up to it. */
+export const MAX_OBJECT_BYTES = S3_LIMITS.maxObjectBytes;
 
 export interface UploadLimits {
   readonly maxSizeBytes: number | undefined;
@@ -24,7 +27,7 @@ export const hasLimits = (limits: UploadLimits) =>
 export function parseSize(text: string): number | undefined {
   if (!/^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|tb)?\s*$/i.test(text)) return undefined;
   const value = bytes.parse(text.trim());
-  if (value === null || !Number.isFinite(value) || value < 1 || value > MAX_PUT_BYTES) return undefined;
+  if (value === null || !Number.isFinite(value) || value < 1 || value > MAX_OBJECT_BYTES) return undefined;
   return Math.floor(value);
 }
 
@@ -48,13 +51,30 @@ export const extensionOf = (name: string): string | undefined => {
   return dot > 0 && dot < name.length - 1 ? name.slice(dot + 1).toLowerCase() : undefined;
 };
 
-/** The Content-Type to sign for a file: from its extension, else what the browser said, else a generic type. */
-export function contentTypeFor(name: string, browserType: string | undefined): string {
+/**
+ * The Content-Type to sign for a link's file: from the link's own file name, never from what the partner's browser
+ * says (a link for report.pdf must not store text/html); unknown extensions get a generic type.
+ */
+export function contentTypeFor(name: string): string {
   const ext = extensionOf(name);
-  const fromExtension = ext === undefined ? false : mime.lookup(ext);
-  if (fromExtension) return fromExtension;
-  if (browserType && /^[\w.+-]+\/[\w.+-]+$/.test(browserType)) return browserType;
-  return 'application/octet-stream';
+  return (ext === undefined ? false : mime.lookup(ext)) || 'application/octet-stream';
+}
+
+/** RFC 5987 attr-char: what may stay as it is in `filename*=UTF-8''…`; everything else is percent-encoded. */
+const ATTR_CHAR = /[A-Za-z0-9!#$&+\-.^_`|~]/;
+
+/**
+ * `attachment; filename*=UTF-8''…` (RFC 6266): a browser opening the stored object downloads it under the link's
+ * name instead of rendering it, whatever it holds.
+ */
+export function contentDispositionFor(name: string): string {
+  const encoded = [...new TextEncoder().encode(name)]
+    .map((byte) => {
+      const ch = String.fromCharCode(byte);
+      return byte < 0x80 && ATTR_CHAR.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
+  return `attachment; filename*=UTF-8''${encoded}`;
 }
 
 export type FileCheck =
@@ -63,9 +83,14 @@ export type FileCheck =
   | { ok: false; reason: 'wrong-type'; allowedTypes: readonly string[] }
   | { ok: false; reason: 'empty' };
 
-export function checkFile(file: { name: string; size: number }, limits: UploadLimits): FileCheck {
+/** `ceiling`: what the upload path can carry at most (one PUT: 5 GB; multipart: 5 TiB). */
+export function checkFile(
+  file: { name: string; size: number },
+  limits: UploadLimits,
+  ceiling: number = MAX_PUT_BYTES,
+): FileCheck {
   if (!Number.isSafeInteger(file.size) || file.size < 1) return { ok: false, reason: 'empty' };
-  const max = Math.min(limits.maxSizeBytes ?? MAX_PUT_BYTES, MAX_PUT_BYTES);
+  const max = Math.min(limits.maxSizeBytes ?? ceiling, ceiling);
   if (file.size > max) return { ok: false, reason: 'too-large', maxSizeBytes: max };
   if (limits.allowedTypes !== undefined) {
     const ext = extensionOf(file.name);

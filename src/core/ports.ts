@@ -14,6 +14,7 @@ import type {
   PartnerLink,
   Subject,
 } from './model.js';
+import type { MultipartUpload, NewMultipartUpload } from './multipart.js';
 
 /** Admins added from Slack or the CLI (ADMIN_USER_IDS are configuration, not stored). */
 export interface AdminRepository {
@@ -62,6 +63,27 @@ export interface LinkRepository {
   recordArrival(id: string, arrival: Arrival, at: Date): Promise<{ first: boolean; link: PartnerLink } | undefined>;
 }
 
+/**
+ * The multipart uploads the partner page started, each tied to its link: the routes find an upload only through its
+ * link, so a link can touch its own uploads and no other.
+ */
+export interface UploadRepository {
+  create(upload: NewMultipartUpload): Promise<void>;
+  /** The upload, when it belongs to this link. */
+  get(linkId: string, uploadId: string): Promise<MultipartUpload | undefined>;
+  /**
+   * open → completing, for one caller only; false when it is not open, or (single-use links) when another upload of
+   * the link is completing or completed already.
+   */
+  claimCompletion(linkId: string, uploadId: string, singleUse: boolean): Promise<boolean>;
+  /** completing → open, after a completion that could not go ahead (parts still missing, S3 unreachable). */
+  releaseCompletion(uploadId: string): Promise<void>;
+  /** → completed or aborted (final); false when it already was final. */
+  close(uploadId: string, state: 'completed' | 'aborted', at: Date): Promise<boolean>;
+  /** Uploads still open (or stuck completing) whose link is revoked, used or expired at `now`: the sweep's work. */
+  openOfClosedLinks(now: Date, limit: number): Promise<MultipartUpload[]>;
+}
+
 /** One database, one repository per kind of thing. Every method throws StoreUnavailableError when it fails. */
 export interface Store {
   readonly admins: AdminRepository;
@@ -69,10 +91,13 @@ export interface Store {
   readonly settings: ChannelSettingsRepository;
   readonly audit: AuditRepository;
   readonly links: LinkRepository;
+  readonly uploads: UploadRepository;
 }
 
 export interface SignedUpload {
   readonly url: string;
+  /** Headers the uploader must send with the PUT, exactly so (they are signed): encryption, when S3_SSE is set. */
+  readonly headers: Readonly<Record<string, string>>;
   /** When the URL stops working: the earlier of the asked expiry and the credentials' own expiry. */
   readonly expiresAt: Date;
   readonly requestedExpiresAt: Date;

@@ -51,7 +51,7 @@ export const SETTING_RULES: Record<SettingName, string> = {
   prefix: 'must end with "/", must not start with "/", and must not contain "." or ".." parts',
   'default-expiry': 'a number and m, h, d or w, like 2h or 3d',
   'max-expiry': 'a number and m, h, d or w, like 2h or 3d',
-  'max-size': 'a number and B, KB, MB or GB, like 200MB, up to 5 GB',
+  'max-size': 'a number and B, KB, MB, GB or TB, like 200MB, up to 5 TB',
   types: 'file extensions separated by commas, like pdf,xlsx',
 };
 
@@ -93,7 +93,7 @@ export function parseSettingValue(name: SettingName, value: string): ParsedSetti
       const size = reset ? null : parseSize(value);
       if (size === undefined) {
         return fail(
-          `"${value}" isn't a size: use a number and B, KB, MB or GB (like 200MB), up to 5 GB, or `,
+          `"${value}" isn't a size: use a number and B, KB, MB, GB or TB (like 200MB), up to 5 TB, or `,
           code('default'),
           '.',
         );

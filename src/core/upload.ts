@@ -39,6 +39,8 @@ export interface IssuedLink {
   readonly key: string;
   /** The raw pre-signed PUT URL; absent in a channel with limits, where only the partner page may upload. */
   readonly url: string | undefined;
+  /** Headers the raw URL's PUT must carry (signed: encryption with S3_SSE), for the reply's curl line. */
+  readonly urlHeaders: Readonly<Record<string, string>>;
   readonly expiresAt: Date;
   readonly requestedExpiresAt: Date;
   readonly limitedByCredentials: boolean;
@@ -159,6 +161,7 @@ async function issue(deps: UploadDeps, request: UploadRequest, valid: ValidReque
     bucket: deps.signer.bucket,
     key,
     url: signed?.url,
+    urlHeaders: signed?.headers ?? {},
     expiresAt: signed?.expiresAt ?? requestedExpiresAt,
     requestedExpiresAt,
     limitedByCredentials: signed?.limitedByCredentials ?? false,

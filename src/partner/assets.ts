@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 export interface PartnerAssets {
   readonly js: string;
   readonly css: string;
+  /** The page's MD5 worker: a script of its own, since the CSP allows workers from 'self' only (no blob:). */
+  readonly md5Worker: string;
 }
 
 /** Where the build puts them, next to this module in dist/. */
@@ -14,7 +16,8 @@ export const DEFAULT_ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta
 /** Read once at start: a missing build is a start-up error, not a broken page later. */
 export function loadPartnerAssets(dir = DEFAULT_ASSETS_DIR): PartnerAssets {
   try {
-    return { js: readFileSync(join(dir, 'partner.js'), 'utf8'), css: readFileSync(join(dir, 'partner.css'), 'utf8') };
+    const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+    return { js: read('partner.js'), css: read('partner.css'), md5Worker: read('partner-md5-worker.js') };
   } catch (error) {
     throw new Error(`the partner page's assets are missing from ${dir}: run npm run build`, { cause: error });
   }

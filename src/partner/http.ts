@@ -1,6 +1,7 @@
 /** Small HTTP helpers for the bot's own routes (Bolt custom routes on Node's http server). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CustomRoute } from '@slack/bolt';
+import { type CustomRoute, HTTPModuleFunctions, type ReceiverDispatchErrorHandlerArgs } from '@slack/bolt';
+import { renderNotFound } from './page.js';
 
 /** The request a custom route receives: Node's, with the path's `:params`. */
 export type RouteRequest = Parameters<CustomRoute['handler']>[0];
@@ -51,4 +52,18 @@ export async function readJson(req: IncomingMessage, maxBytes = 8192): Promise<R
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Bolt's HTTPReceiver decodes route parameters itself, so a malformed escape (`GET /u/%`) throws URIError before any
+ * route runs, and its default handler logs that as an unexpected error and answers 500. It is the client's mistake:
+ * 404 (the same answer an unknown link gets), logged at debug only. Anything else goes to Bolt's own handler.
+ */
+export function dispatchErrorHandler(args: ReceiverDispatchErrorHandlerArgs): void {
+  if (args.error instanceof URIError) {
+    args.logger.debug(`Malformed request path (${args.request.method}), answered 404`);
+    sendHtml(args.response, 404, renderNotFound());
+    return;
+  }
+  HTTPModuleFunctions.defaultDispatchErrorHandler(args);
 }

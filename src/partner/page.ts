@@ -2,7 +2,7 @@
  * The partner page, rendered on the server: plain HTML, one stylesheet and one script from this bot, nothing else.
  * Closed links render their final state without any script.
  */
-import { describeLimits, type UploadLimits } from '../core/limits.js';
+import { describeLimits, formatSize, type UploadLimits } from '../core/limits.js';
 import type { LinkState } from '../core/links.js';
 import { utcMinutes } from '../lib/time.js';
 
@@ -13,6 +13,10 @@ export interface PageModel {
   readonly expiresAt: Date;
   readonly state: LinkState;
   readonly limits: UploadLimits;
+  /** The most one upload can be here: 5 TiB in parts, or 5 GB where the storage takes single PUTs only. */
+  readonly ceilingBytes: number;
+  /** Files above it go in parts; undefined where the storage cannot do multipart uploads. */
+  readonly multipartThresholdBytes: number | undefined;
 }
 
 const escapeHtml = (text: string): string =>
@@ -77,11 +81,17 @@ export function renderPage(model: PageModel): string {
     );
   }
   const accept = model.limits.allowedTypes?.map((t) => `.${t}`).join(',') ?? '';
+  const maxSize = Math.min(model.limits.maxSizeBytes ?? model.ceilingBytes, model.ceilingBytes);
+  // Said on the page where it applies (the playground's embedded S3): no parts, so no resume and a 5 GB ceiling.
+  const single =
+    model.multipartThresholdBytes === undefined
+      ? `\n<p class="meta" id="single-only">This storage takes each file in one upload of at most ${escapeHtml(formatSize(model.ceilingBytes))}: large files cannot be resumed here.</p>`
+      : '';
   return layout(
     `Upload ${model.filename}`,
     `${head}
-<p class="meta">This link closes <time id="expires" datetime="${model.expiresAt.toISOString()}">${escapeHtml(utcMinutes(model.expiresAt))}</time>.${limits === '' ? '' : ` Accepted: ${escapeHtml(limits)}.`}</p>
-<form id="upload" data-link="${escapeHtml(model.id)}" data-max-size="${model.limits.maxSizeBytes ?? ''}" data-types="${escapeHtml(model.limits.allowedTypes?.join(',') ?? '')}">
+<p class="meta">This link closes <time id="expires" datetime="${model.expiresAt.toISOString()}">${escapeHtml(utcMinutes(model.expiresAt))}</time>.${limits === '' ? '' : ` Accepted: ${escapeHtml(limits)}.`}</p>${single}
+<form id="upload" data-link="${escapeHtml(model.id)}" data-max-size="${maxSize}" data-multipart-threshold="${model.multipartThresholdBytes ?? ''}" data-types="${escapeHtml(model.limits.allowedTypes?.join(',') ?? '')}">
 <label class="drop" id="drop" for="file">
 <input type="file" id="file" name="file"${accept === '' ? '' : ` accept="${escapeHtml(accept)}"`}>
 <span class="drop-title">Choose a file</span>
@@ -89,8 +99,10 @@ export function renderPage(model: PageModel): string {
 <span class="chosen" id="chosen"></span>
 </label>
 <button type="submit" id="send" disabled>Upload</button>
+<button type="button" id="cancel" class="secondary" hidden>Cancel</button>
 </form>
 <div class="progress" id="progress" hidden><div class="bar" id="bar"></div></div>
+<p class="stats" id="stats" aria-live="off"></p>
 <p class="state" id="state" role="status" aria-live="polite" data-state="ready">Pick the file to send. It goes straight to secure storage; nobody else can see this page's upload.</p>
 <noscript><p class="state state-closed">This page needs JavaScript to upload the file.</p></noscript>
 <script src="/assets/partner.js" defer></script>`,

@@ -1,29 +1,46 @@
 /**
  * The partner page's HTTP routes, served by Bolt's receiver as custom routes:
  *
- *   GET  /u/:id            the page (404 for unknown ids, without saying whether one ever existed)
- *   POST /u/:id/sign       a fresh PUT for the chosen file's exact size and type (410 once closed)
- *   POST /u/:id/complete   HeadObject confirms the arrival; the channel is told once
- *   GET  /assets/partner.{js,css}
+ *   GET    /u/:id                                  the page (404 for unknown ids, without saying whether one existed)
+ *   POST   /u/:id/sign                             a fresh PUT for the chosen file's exact size and MD5 (410 once closed)
+ *   POST   /u/:id/complete                         HeadObject confirms the arrival; the channel is told once
+ *   POST   /u/:id/multipart                        files above the threshold: create an upload (multipart.ts)
+ *   POST   /u/:id/multipart/:upload/parts/:n       a fresh PUT for part n's exact length and MD5
+ *   GET    /u/:id/multipart/:upload/parts          the parts S3 holds (resume)
+ *   POST   /u/:id/multipart/:upload/complete       check the parts, complete, then as /complete
+ *   DELETE /u/:id/multipart/:upload                abort (Cancel)
+ *   GET    /assets/partner.{js,css}, /assets/partner-md5-worker.js
  *
- * Signing at upload time is what makes links revocable: a closed link gets no new signature.
+ * Signing at upload time is what makes links revocable: a closed link gets no new signature, and a signature lives
+ * at most a minute (S3 checks expiry when a request starts, so an upload under way is not cut off).
  */
 import type { ServerResponse } from 'node:http';
 import type { CustomRoute, Logger } from '@slack/bolt';
-import type { ObjectOps } from '../aws/objects.js';
+import type { ObjectOps, SignedRequest, StoredAs } from '../aws/objects.js';
 import { type ArrivalDeps, recordArrival } from '../core/arrivals.js';
-import { checkFile, contentTypeFor, formatSize, MAX_PUT_BYTES, NO_LIMITS, type UploadLimits } from '../core/limits.js';
+import {
+  checkFile,
+  contentDispositionFor,
+  contentTypeFor,
+  formatSize,
+  MAX_OBJECT_BYTES,
+  MAX_PUT_BYTES,
+  NO_LIMITS,
+  type UploadLimits,
+} from '../core/limits.js';
 import { LINK_ID, linkState } from '../core/links.js';
 import type { PartnerLink } from '../core/model.js';
+import { MULTIPART_THRESHOLD_BYTES } from '../core/multipart.js';
 import type { Store } from '../core/ports.js';
 import { isStoreUnavailable } from '../lib/errors.js';
 import type { PartnerAssets } from './assets.js';
 import { type RouteRequest, readJson, routeParam, send, sendHtml, sendJson } from './http.js';
+import { multipartRoutes } from './multipart.js';
 import { CLOSED_MESSAGES, renderNotFound, renderPage, renderRateLimited } from './page.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 
-/** A signature made at upload time only needs to last until the upload starts. */
-export const PAGE_SIGNATURE_SECONDS = 15 * 60;
+/** A signature made at upload time only needs to last until the upload starts (issue 10: at most a minute). */
+export const PAGE_SIGNATURE_SECONDS = 60;
 
 export const RATE_LIMITS = { perLinkPerMinute: 30, perAddressPerMinute: 120 } as const;
 
@@ -38,10 +55,12 @@ export interface PartnerDeps {
   /** Origins the page may connect to besides itself: the S3 endpoint the signed URLs point at. */
   readonly uploadOrigin: () => Promise<string>;
   readonly limiter?: RateLimiter;
+  /** The storage does multipart uploads (ListParts, Abort): false for the playground's embedded S3. */
+  readonly multipart: boolean;
 }
 
 /** The limits that apply now: the channel's current settings (an admin tightening them applies to open links). */
-async function currentLimits(store: Store, link: PartnerLink): Promise<UploadLimits> {
+export async function currentLimits(store: Store, link: PartnerLink): Promise<UploadLimits> {
   const settings = await store.settings.get(link.channelId);
   if (settings === undefined) return NO_LIMITS;
   return { maxSizeBytes: settings.maxSizeBytes, allowedTypes: settings.allowedTypes };
@@ -54,20 +73,120 @@ function clientAddress(req: RouteRequest): string {
   return last || req.socket.remoteAddress || 'unknown';
 }
 
-const REFUSALS = {
-  'too-large': (limits: UploadLimits) =>
-    `This file is too large: this link accepts at most ${formatSize(limits.maxSizeBytes ?? MAX_PUT_BYTES)}.`,
-  'wrong-type': (limits: UploadLimits) =>
-    `This type of file isn't accepted here: only ${limits.allowedTypes?.join(', ')}.`,
+export const REFUSALS = {
+  'too-large': (max: number) => `This file is too large: this link accepts at most ${formatSize(max)}.`,
+  'wrong-type': (types: readonly string[]) => `This type of file isn't accepted here: only ${types.join(', ')}.`,
   empty: () => 'This file is empty.',
 };
 
+/** The most one upload through the page can be: one PUT, or parts where the storage does multipart. */
+export const pageCeiling = (deps: Pick<PartnerDeps, 'multipart'>): number =>
+  deps.multipart ? MAX_OBJECT_BYTES : MAX_PUT_BYTES;
+
+/** The chosen file checked against the link's limits now; answers 400 itself and returns false when outside them. */
+export async function fileAllowed(
+  deps: PartnerDeps,
+  link: PartnerLink,
+  file: { name: string; size: number },
+  ceiling: number,
+  res: ServerResponse,
+): Promise<boolean> {
+  const check = checkFile(file, await currentLimits(deps.store, link), ceiling);
+  if (check.ok) return true;
+  const message =
+    check.reason === 'too-large'
+      ? REFUSALS['too-large'](check.maxSizeBytes)
+      : check.reason === 'wrong-type'
+        ? REFUSALS['wrong-type'](check.allowedTypes)
+        : REFUSALS.empty();
+  sendJson(res, 400, { error: check.reason, message });
+  return false;
+}
+
+/** What is stored is fixed by the link, never by the partner: its type from the link's own file name, and a
+ * download-only disposition (issue 10). */
+export const storedAsFor = (link: Pick<PartnerLink, 'filename'>): StoredAs => ({
+  contentType: contentTypeFor(link.filename),
+  contentDisposition: contentDispositionFor(link.filename),
+});
+
+/** Seconds a page signature lives: a minute, or what is left of the link. */
+export function signatureSeconds(link: PartnerLink, now: Date): number {
+  const left = Math.floor((link.expiresAt.getTime() - now.getTime()) / 1000);
+  return Math.max(1, Math.min(PAGE_SIGNATURE_SECONDS, left));
+}
+
+/** Base64 of 16 bytes: what a Content-MD5 header holds. */
+export const CONTENT_MD5 = /^[A-Za-z0-9+/]{22}==$/;
+
+/**
+ * What every JSON route starts with: count the request (under `budgetKey`, the link's own by default), read the
+ * body, find the link. Answers 429, 404 itself and returns undefined then.
+ */
+export async function begin(
+  ctx: RouteContext,
+  req: RouteRequest,
+  res: ServerResponse,
+  budgetKey: (id: string) => string = (id) => id,
+): Promise<{ link: PartnerLink; body: Record<string, unknown> | undefined } | undefined> {
+  const id = routeParam(req, 'id');
+  if (!ctx.allowed(req, res, id === undefined ? undefined : budgetKey(id), false)) return undefined;
+  const body = await readJson(req);
+  const link = await ctx.findLink(id, res, false);
+  return link === undefined ? undefined : { link, body };
+}
+
+export type LinkHandler = (
+  link: PartnerLink,
+  body: Record<string, unknown> | undefined,
+  req: RouteRequest,
+  res: ServerResponse,
+) => Promise<void>;
+
+/** A JSON route of one link: `begin` first, then `handle` with the link found. */
+export const linkRoute =
+  (ctx: RouteContext, handle: LinkHandler, budgetKey?: (id: string) => string): Handler =>
+  async (req, res) => {
+    const started = await begin(ctx, req, res, budgetKey);
+    if (started) await handle(started.link, started.body, req, res);
+  };
+
+/** The file the page says it sends: its name and size, or undefined (answered 400) when either is missing. */
+export function chosenFile(
+  body: Record<string, unknown> | undefined,
+  res: ServerResponse,
+): { name: string; size: number } | undefined {
+  const name = typeof body?.name === 'string' ? body.name.slice(0, 1024) : '';
+  const size = typeof body?.size === 'number' ? body.size : Number.NaN;
+  if (name !== '' && Number.isSafeInteger(size)) return { name, size };
+  sendJson(res, 400, { error: 'bad-request', message: 'Choose a file, then upload it.' });
+  return undefined;
+}
+
+/** A signed PUT as the page receives it: the URL, the headers to send as they are, and when it stops working. */
+export function sendSigned(res: ServerResponse, signed: SignedRequest, now: Date, seconds: number): void {
+  sendJson(res, 200, {
+    url: signed.url,
+    method: 'PUT',
+    headers: signed.headers,
+    expiresAt: new Date(now.getTime() + seconds * 1000).toISOString(),
+  });
+}
+
+/** The link is open; answers 410 itself (saying how it closed) and returns false when not. */
+export function stillOpen(link: PartnerLink, now: Date, res: ServerResponse): boolean {
+  const state = linkState(link, now);
+  if (state === 'open') return true;
+  sendJson(res, 410, { error: state, message: CLOSED_MESSAGES[state] });
+  return false;
+}
+
 const UNAVAILABLE = 'The upload service is temporarily unavailable. Please try again in a few minutes.';
 
-type Handler = (req: RouteRequest, res: ServerResponse) => Promise<void>;
+export type Handler = (req: RouteRequest, res: ServerResponse) => Promise<void>;
 
 /** What every handler shares: the deps, the rate limits, link lookup, and the page's CSP. */
-interface RouteContext {
+export interface RouteContext {
   readonly deps: PartnerDeps;
   /** Counts the request; answers 429 itself and returns false when over a limit. */
   allowed(req: RouteRequest, res: ServerResponse, id: string | undefined, html: boolean): boolean;
@@ -133,56 +252,37 @@ const page =
       expiresAt: link.expiresAt,
       state,
       limits: await currentLimits(ctx.deps.store, link),
+      ceilingBytes: pageCeiling(ctx.deps),
+      multipartThresholdBytes: ctx.deps.multipart ? MULTIPART_THRESHOLD_BYTES : undefined,
     });
     sendHtml(res, state === 'open' ? 200 : 410, html, { 'content-security-policy': await ctx.csp() });
   };
 
-/** POST /u/:id/sign: a PUT signed for the chosen file's exact length and type. */
-const sign =
-  (ctx: RouteContext): Handler =>
-  async (req, res) => {
+/**
+ * POST /u/:id/sign {name, size, md5}: a PUT signed for exactly that body: its length, its Content-MD5, the type and
+ * disposition the link fixes, and (single-use links) `If-None-Match: *`, so S3 writes the key at most once.
+ */
+const sign = (ctx: RouteContext): Handler =>
+  linkRoute(ctx, async (link, body, _req, res) => {
     const { deps } = ctx;
-    const id = routeParam(req, 'id');
-    if (!ctx.allowed(req, res, id, false)) return;
-    const body = await readJson(req);
-    const link = await ctx.findLink(id, res, false);
-    if (!link) return;
     const now = deps.now();
-    const state = linkState(link, now);
-    if (state !== 'open') return sendJson(res, 410, { error: state, message: CLOSED_MESSAGES[state] });
-    const name = typeof body?.name === 'string' ? body.name.slice(0, 1024) : '';
-    const size = typeof body?.size === 'number' ? body.size : Number.NaN;
-    const browserType = typeof body?.type === 'string' ? body.type.slice(0, 255) : undefined;
-    if (body === undefined || name === '' || !Number.isSafeInteger(size)) {
-      return sendJson(res, 400, { error: 'bad-request', message: 'Choose a file, then upload it.' });
+    if (!stillOpen(link, now, res)) return;
+    const file = chosenFile(body, res);
+    if (!file) return;
+    const md5 = typeof body?.md5 === 'string' ? body.md5 : '';
+    if (!CONTENT_MD5.test(md5)) {
+      return sendJson(res, 400, { error: 'bad-request', message: "The file's checksum is missing. Reload the page." });
     }
-    const limits = await currentLimits(deps.store, link);
-    const check = checkFile({ name, size }, limits);
-    if (!check.ok) return sendJson(res, 400, { error: check.reason, message: REFUSALS[check.reason](limits) });
-    const contentType = contentTypeFor(name, browserType);
-    const seconds = Math.max(
-      1,
-      Math.min(PAGE_SIGNATURE_SECONDS, Math.floor((link.expiresAt.getTime() - now.getTime()) / 1000)),
-    );
-    const url = await deps.objects.signExactPut(link.key, { length: size, contentType }, seconds, now);
-    sendJson(res, 200, {
-      url,
-      method: 'PUT',
-      headers: { 'Content-Type': contentType },
-      expiresAt: new Date(now.getTime() + seconds * 1000).toISOString(),
-    });
-  };
+    if (!(await fileAllowed(deps, link, file, MAX_PUT_BYTES, res))) return;
+    const seconds = signatureSeconds(link, now);
+    const exact = { length: file.size, contentMd5: md5, onlyIfAbsent: link.singleUse, ...storedAsFor(link) };
+    sendSigned(res, await deps.objects.signExactPut(link.key, exact, seconds, now), now, seconds);
+  });
 
 /** POST /u/:id/complete: HeadObject confirms the arrival; the channel is told once per object. */
-const complete =
-  (ctx: RouteContext): Handler =>
-  async (req, res) => {
+const complete = (ctx: RouteContext): Handler =>
+  linkRoute(ctx, async (link, _body, _req, res) => {
     const { deps } = ctx;
-    const id = routeParam(req, 'id');
-    if (!ctx.allowed(req, res, id, false)) return;
-    await readJson(req);
-    const link = await ctx.findLink(id, res, false);
-    if (!link) return;
     const state = linkState(link, deps.now());
     // A single-use link that just received its file is 'used' now; completing it again is still fine.
     if (state === 'revoked' || (state === 'expired' && link.uploads === 0)) {
@@ -196,8 +296,14 @@ const complete =
       });
     }
     const result = await recordArrival(deps.arrivals, link, stored, 'page');
-    sendJson(res, 200, { ok: true, size: stored.size, contentType: stored.contentType, repeated: !result.first });
-  };
+    sendJson(res, 200, {
+      ok: true,
+      size: stored.size,
+      contentType: stored.contentType,
+      etag: stored.etag,
+      repeated: !result.first,
+    });
+  });
 
 /** The one place a route's failure becomes an answer: the store being down is a 503; anything else is a bug. */
 const guarded =
@@ -220,11 +326,18 @@ const asset =
 export function createPartnerRoutes(deps: PartnerDeps): CustomRoute[] {
   const ctx = routeContext(deps);
   const { logger } = deps;
+  const js = 'text/javascript; charset=utf-8';
   return [
-    { path: '/assets/partner.js', method: ['GET'], handler: asset('text/javascript; charset=utf-8', deps.assets.js) },
+    { path: '/assets/partner.js', method: ['GET'], handler: asset(js, deps.assets.js) },
+    { path: '/assets/partner-md5-worker.js', method: ['GET'], handler: asset(js, deps.assets.md5Worker) },
     { path: '/assets/partner.css', method: ['GET'], handler: asset('text/css; charset=utf-8', deps.assets.css) },
     { path: '/u/:id', method: ['GET'], handler: guarded(logger, true, page(ctx)) },
     { path: '/u/:id/sign', method: ['POST'], handler: guarded(logger, false, sign(ctx)) },
     { path: '/u/:id/complete', method: ['POST'], handler: guarded(logger, false, complete(ctx)) },
+    ...multipartRoutes(ctx).map(({ path, method, handler }) => ({
+      path,
+      method: [method],
+      handler: guarded(logger, false, handler),
+    })),
   ];
 }

@@ -6,6 +6,7 @@ import { App, type CustomRoute, HTTPReceiver, type Logger, type Receiver, Socket
 import type { Config } from '../config.js';
 import type { AdminDeps } from '../core/admin/execute.js';
 import type { UploadDeps } from '../core/upload.js';
+import { dispatchErrorHandler } from '../partner/http.js';
 import { slackClientOptions } from './client.js';
 import { registerRevokeButton } from './listeners/actions/revoke-link.js';
 import { registerUploadLinkCommand } from './listeners/commands/upload-link.js';
@@ -51,6 +52,8 @@ function buildReceiver(config: Config, logger: Logger, routes: readonly CustomRo
     endpoints: [SLACK_EVENTS_PATH],
     customRoutes,
     logger,
+    // A malformed path (`/u/%`) is the client's mistake: 404, not a logged 500.
+    dispatchErrorHandler,
   });
 }
 

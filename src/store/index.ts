@@ -14,6 +14,7 @@ import { createEntryRepository } from './entries.js';
 import { guard } from './guard.js';
 import { createLinkRepository } from './links.js';
 import { type MigrationReport, migrateToLatest } from './migrations.js';
+import { createUploadRepository } from './uploads.js';
 
 export { type DatabaseTarget, DEFAULT_SQLITE_PATH, describeTarget, parseDatabaseUrl } from './database.js';
 
@@ -32,6 +33,7 @@ export function openStore(target: DatabaseTarget, logger?: Logger): OpenStore {
     settings: createChannelSettingsRepository(db),
     audit: createAuditRepository(db),
     links: createLinkRepository(db),
+    uploads: createUploadRepository(db),
     migrate: () => guard(() => migrateToLatest(db as unknown as Kysely<unknown>, dialect)),
     close,
   };

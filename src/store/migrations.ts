@@ -92,6 +92,27 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('links_channel').on('links').columns(['channel_id', 'created_at']).execute();
       },
     },
+    '0004_multipart': {
+      // The partner page's multipart uploads, each tied to its link: the routes only touch an upload through it, and
+      // the sweep aborts those of links that closed.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('multipart_uploads')
+          .addColumn('upload_id', 'text', (c) => c.primaryKey())
+          .addColumn('link_id', 'text', (c) => c.notNull().references('links.id'))
+          .addColumn('object_key', 'text', (c) => c.notNull())
+          .addColumn('size', 'bigint', (c) => c.notNull())
+          .addColumn('part_size', 'bigint', (c) => c.notNull())
+          .addColumn('part_count', 'integer', (c) => c.notNull())
+          .addColumn('content_type', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('closed_at', 'text')
+          .execute();
+        await db.schema.createIndex('multipart_uploads_link').on('multipart_uploads').columns(['link_id']).execute();
+        await db.schema.createIndex('multipart_uploads_state').on('multipart_uploads').columns(['state']).execute();
+      },
+    },
   };
 }
 

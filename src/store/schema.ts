@@ -72,8 +72,25 @@ export interface LinksTable {
   uploads: number;
 }
 
+/** A multipart upload the partner page started for a link (migration 0004_multipart). */
+export interface MultipartUploadsTable {
+  upload_id: string;
+  link_id: string;
+  object_key: string;
+  /** What the page declared; the parts must add up to it. */
+  size: number | string;
+  part_size: number | string;
+  part_count: number;
+  content_type: string;
+  /** open, completing, completed or aborted. */
+  state: string;
+  created_at: string;
+  closed_at: string | null;
+}
+
 export interface Database {
   links: LinksTable;
+  multipart_uploads: MultipartUploadsTable;
   admins: AdminsTable;
   access_entries: AccessEntriesTable;
   channel_settings: ChannelSettingsTable;

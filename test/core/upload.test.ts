@@ -31,6 +31,7 @@ function fakeSigner(fail?: Error): UploadSigner & { calls: SignCall[] } {
       const expiresAt = new Date(now.getTime() + expiresInSeconds * 1000);
       return {
         url: `https://partner-uploads.example/${encodeURI(key)}?X-Amz-Expires=${expiresInSeconds}`,
+        headers: {},
         expiresAt,
         requestedExpiresAt: expiresAt,
         limitedByCredentials: false,

@@ -2,6 +2,7 @@
  * The partner page's server side over real HTTP: short revocable links, signatures for the exact body, S3 refusing
  * anything else, idempotent arrival notices. (The page in a real browser: test/partner-browser.test.ts.)
  */
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RATE_LIMITS } from '../../src/partner/routes.js';
 import { REVOKE_LINK_ACTION } from '../../src/slack/ids.js';
@@ -19,11 +20,14 @@ function partnerId(reply: { body: string }): string {
   return match[1];
 }
 
-async function sign(app: TestApp, id: string, file: { name: string; size: number; type?: string }) {
+const md5Of = (bytes: Buffer | string) => createHash('md5').update(bytes).digest('base64');
+
+/** POST /sign as the page does: name, size and the Content-MD5 of `bytes` (of the size's zero bytes when none). */
+async function sign(app: TestApp, id: string, file: { name: string; size: number; type?: string; md5?: string }) {
   const response = await fetch(`${app.baseUrl}/u/${id}/sign`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(file),
+    body: JSON.stringify({ md5: md5Of(Buffer.alloc(Math.max(0, Math.min(file.size, 1e6)))), ...file }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
@@ -78,16 +82,23 @@ describe('partner page (server side)', () => {
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
 
     const bytes = Buffer.from('%PDF-1.7 partner bytes');
-    const signed = await sign(app, id, { name: 'Report (final).pdf', size: bytes.length, type: 'application/pdf' });
+    const signed = await sign(app, id, { name: 'Report (final).pdf', size: bytes.length, md5: md5Of(bytes) });
     expect(signed.status).toBe(200);
-    expect(signed.body.headers).toEqual({ 'Content-Type': 'application/pdf' });
-    expect(String(signed.body.url)).toContain('X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost');
+    expect(signed.body.headers).toEqual({
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': "attachment; filename*=UTF-8''report.pdf",
+      'Content-MD5': md5Of(bytes),
+    });
+    expect(new URL(String(signed.body.url)).searchParams.get('X-Amz-SignedHeaders')).toBe(
+      'content-disposition;content-length;content-md5;content-type;host',
+    );
+    expect(new URL(String(signed.body.url)).searchParams.get('X-Amz-Expires')).toBe('60');
     expect((await putSigned(signed.body, bytes)).status).toBe(200);
 
     const done = await complete(app, id);
     expect(done).toEqual({
       status: 200,
-      body: { ok: true, size: bytes.length, contentType: 'application/pdf', repeated: false },
+      body: { ok: true, size: bytes.length, contentType: 'application/pdf', etag: expect.any(String), repeated: false },
     });
     await app.slack.waitForCall('chat.postMessage');
     expect(posts(app)).toHaveLength(1);
@@ -181,7 +192,7 @@ describe('partner page (server side)', () => {
     const wrongType = await sign(app, id, { name: 'notes.exe', size: 5 });
     expect(wrongType).toMatchObject({ status: 400, body: { error: 'wrong-type' } });
 
-    const signed = await sign(app, id, { name: 'notes.txt', size: 5, type: 'text/plain' });
+    const signed = await sign(app, id, { name: 'notes.txt', size: 5, md5: md5Of('hello') });
     expect(signed.status).toBe(200);
     expect((await putSigned(signed.body, 'sixsix')).status).toBe(403); // another length
     expect((await putSigned(signed.body, 'hello', 'application/pdf')).status).toBe(403); // another type
@@ -203,7 +214,7 @@ describe('partner page (server side)', () => {
   it('a single-use link closes after its upload', async () => {
     await start();
     const id = partnerId(await app.command({ text: 'once.csv 2h once', user_id: ALLOWED }));
-    const signed = await sign(app, id, { name: 'once.csv', size: 3 });
+    const signed = await sign(app, id, { name: 'once.csv', size: 3, md5: md5Of('a,b') });
     expect((await putSigned(signed.body, 'a,b')).status).toBe(200);
     expect((await complete(app, id)).status).toBe(200);
     expect((await fetch(`${app.baseUrl}/u/${id}`)).status).toBe(410);
@@ -217,7 +228,7 @@ describe('partner page (server side)', () => {
     );
     app.slack.handle('conversations.open', () => ({ ok: true, channel: { id: 'D0ALICE' } }));
     const id = partnerId(await app.command({ text: 'r.pdf', user_id: ALLOWED, channel_id: 'C0PRIVATE' }));
-    const signed = await sign(app, id, { name: 'r.pdf', size: 2 });
+    const signed = await sign(app, id, { name: 'r.pdf', size: 2, md5: md5Of('ok') });
     await putSigned(signed.body, 'ok');
     await complete(app, id);
     const dm = await app.slack.waitForCall('chat.postMessage', { match: (c) => c.args.channel === 'D0ALICE' });

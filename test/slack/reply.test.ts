@@ -20,6 +20,7 @@ function issued(overrides: Partial<IssuedLink> = {}): IssuedLink {
     bucket: 'partner-uploads',
     key: 'uploads/C0ACME/2024-03-05/0b6e1f1e/report.pdf',
     url: URL_WITH_QUERY,
+    urlHeaders: {},
     expiresAt: IN_A_DAY,
     requestedExpiresAt: IN_A_DAY,
     limitedByCredentials: false,

@@ -1,24 +1,12 @@
 /**
- * The partner page's script: pick or drop a file, ask the bot to sign an upload for exactly that file, PUT it to
- * S3 with progress, then tell the bot it has arrived. Runs in the partner's browser; bundled by scripts/build.ts.
+ * The partner page's script: pick or drop a file, send it (uploader.ts: one PUT, or parts above the bot's threshold),
+ * show progress with speed and time left, offer Cancel, and resume an interrupted upload when the same file is picked
+ * again. Runs in the partner's browser; bundled by scripts/build.ts.
  */
+import type { ProgressReport } from './progress.js';
+import { type Status, Uploader } from './uploader.js';
 
-interface SignedPut {
-  readonly url: string;
-  readonly headers?: Record<string, string>;
-}
-
-/** A refusal from the bot; `closed` says how the link closed since the page loaded (410). */
-class PageError extends Error {
-  constructor(
-    message: string,
-    readonly closed?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** kind: ready, uploading, done, error, or how the link closed (expired, revoked, used), as the server renders it. */
+/** kind: ready, preparing, uploading, waiting, done, error, cancelled, resumable, or how the link closed. */
 const CLOSED = ['expired', 'revoked', 'used', 'closed'];
 
 const byId = <T extends HTMLElement>(id: string): T => {
@@ -39,21 +27,37 @@ function size(bytes: number): string {
   return `${i === 0 ? n : n.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
 }
 
+function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.ceil(seconds))} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}
+
 function ext(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
 }
 
+/** "120 MB of 300 MB · 25 MB/s · 8 s left": bytes, speed and time left, once there is a speed to tell. */
+export function describeProgress(p: ProgressReport): string {
+  const speed = p.bytesPerSecond === undefined ? '' : ` · ${size(p.bytesPerSecond)}/s`;
+  const left = p.secondsLeft === undefined ? '' : ` · ${duration(p.secondsLeft)} left`;
+  return `${size(p.sent)} of ${size(p.total)}${speed}${left}`;
+}
+
 function start(form: HTMLFormElement): void {
   const id = form.getAttribute('data-link') ?? '';
   const maxSize = Number(form.getAttribute('data-max-size') || 0);
+  const threshold = Number(form.getAttribute('data-multipart-threshold') || 0) || undefined;
   const types = (form.getAttribute('data-types') || '').split(',').filter(Boolean);
   const input = byId<HTMLInputElement>('file');
   const drop = byId('drop');
   const chosen = byId('chosen');
   const send = byId<HTMLButtonElement>('send');
+  const cancel = byId<HTMLButtonElement>('cancel');
   const progress = byId('progress');
   const bar = byId('bar');
+  const stats = byId('stats');
   const state = byId('state');
   const title = drop.querySelector('.drop-title');
   let file: File | null = null;
@@ -69,9 +73,66 @@ function start(form: HTMLFormElement): void {
 
   function show(kind: string, text: string): void {
     const closed = CLOSED.includes(kind);
-    state.className = `state${kind === 'done' ? ' state-done' : kind === 'error' ? ' state-error' : closed ? ' state-closed' : ''}`;
+    const style = kind === 'done' ? ' state-done' : kind === 'error' ? ' state-error' : closed ? ' state-closed' : '';
+    state.className = `state${style}`;
     state.setAttribute('data-state', kind);
     state.textContent = text;
+  }
+
+  function settle(finished: boolean): void {
+    cancel.hidden = true;
+    if (finished) {
+      form.hidden = true;
+      return;
+    }
+    busy = false;
+    form.classList.remove('busy');
+    send.disabled = file === null;
+    input.disabled = false;
+  }
+
+  const uploader = new Uploader({
+    linkId: id,
+    multipartThreshold: threshold,
+    onProgress(p) {
+      const pct = p.total > 0 ? Math.floor((p.sent / p.total) * 100) : 0;
+      bar.style.width = `${pct}%`; // CSSOM, not a style attribute: allowed by style-src 'self'
+      stats.textContent = describeProgress(p);
+      show('uploading', `Uploading… ${pct}%`);
+    },
+    onStatus: (s) => onStatus(s),
+  });
+
+  function onStatus(s: Status): void {
+    const name = file?.name ?? '';
+    if (s.kind === 'preparing') show('preparing', s.text);
+    else if (s.kind === 'uploading')
+      show('uploading', s.resumed ? 'Continuing the upload where it stopped…' : 'Uploading…');
+    else if (s.kind === 'waiting') show('waiting', `Connection lost; trying again in ${s.retryInSeconds} s…`);
+    else if (s.kind === 'done') {
+      bar.style.width = '100%';
+      progress.classList.add('complete');
+      settle(true);
+      show('done', `Done: ${name} (${size(s.size)}) has arrived. You can close this page.`);
+    } else if (s.kind === 'cancelled') {
+      progress.hidden = true;
+      stats.textContent = '';
+      settle(false);
+      show('cancelled', 'Upload cancelled. Nothing was kept; pick a file to start again.');
+    } else {
+      progress.hidden = true;
+      // A closed link stays closed: nothing left to pick. Anything else may work on a second try.
+      settle(s.closed !== undefined);
+      show(s.closed ?? 'error', s.message);
+    }
+  }
+
+  const pending = uploader.pendingResume();
+  if (pending) {
+    show(
+      'resumable',
+      `An upload of ${pending.name} (${size(pending.size)}) was interrupted. Pick the same file to continue where it stopped.`,
+    );
   }
 
   function pick(f: File | undefined): void {
@@ -90,6 +151,8 @@ function start(form: HTMLFormElement): void {
     } else if (types.length && !types.includes(ext(file.name))) {
       show('error', `This link accepts only ${types.join(', ')} files.`);
       send.disabled = true;
+    } else if (pending && pending.name === file.name && pending.size === file.size) {
+      show('ready', `Ready to continue uploading ${file.name}.`);
     } else {
       show('ready', `Ready to upload ${file.name}.`);
     }
@@ -111,43 +174,12 @@ function start(form: HTMLFormElement): void {
     const files = (e as DragEvent).dataTransfer?.files;
     if (files?.length) pick(files[0]);
   });
-
-  async function post<T>(path: string, body?: object): Promise<T> {
-    const r = await fetch(`/u/${encodeURIComponent(id)}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body ?? {}),
-      credentials: 'omit',
+  cancel.addEventListener('click', () => {
+    cancel.disabled = true;
+    void uploader.cancel().finally(() => {
+      cancel.disabled = false;
     });
-    const data = (await r.json().catch(() => ({}))) as { message?: string; error?: string };
-    if (!r.ok) {
-      // 410: the link closed since the page loaded; the answer says how (expired, revoked, used).
-      const closed = r.status === 410 ? (CLOSED.includes(data.error ?? '') ? data.error : 'closed') : undefined;
-      throw new PageError(data.message || `The server answered ${r.status}.`, closed);
-    }
-    return data as T;
-  }
-
-  function put(signed: SignedPut, body: File): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open('PUT', signed.url);
-      for (const [name, value] of Object.entries(signed.headers ?? {})) xhr.setRequestHeader(name, value);
-      xhr.upload.onprogress = (e) => {
-        if (!e.lengthComputable) return;
-        const pct = Math.round((e.loaded / e.total) * 100);
-        bar.style.width = `${pct}%`;
-        show('uploading', `Uploading… ${pct}%`);
-      };
-      xhr.onload = () => {
-        if (xhr.status >= 200 && xhr.status < 300) resolve();
-        else reject(new Error(`Storage refused the upload (${xhr.status}). Try again, or ask for a new link.`));
-      };
-      xhr.onerror = () =>
-        reject(new Error('The upload was interrupted by a network problem. Check your connection and try again.'));
-      xhr.send(body);
-    });
-  }
+  });
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -157,33 +189,13 @@ function start(form: HTMLFormElement): void {
     form.classList.add('busy');
     send.disabled = true;
     input.disabled = true;
+    cancel.hidden = false;
     progress.hidden = false;
     progress.classList.remove('complete');
     bar.style.width = '0';
-    show('uploading', 'Starting upload…');
-    post<SignedPut>('/sign', { name: chosenFile.name, size: chosenFile.size, type: chosenFile.type })
-      .then((signed) => put(signed, chosenFile))
-      .then(() => post('/complete'))
-      .then(() => {
-        bar.style.width = '100%';
-        progress.classList.add('complete');
-        form.hidden = true;
-        show('done', `Done: ${chosenFile.name} (${size(chosenFile.size)}) has arrived. You can close this page.`);
-      })
-      .catch((err: unknown) => {
-        const closed = err instanceof PageError ? err.closed : undefined;
-        show(closed ?? 'error', err instanceof Error ? err.message : String(err));
-        progress.hidden = true;
-        // A closed link stays closed: nothing left to pick. Anything else may work on a second try.
-        if (closed) {
-          form.hidden = true;
-          return;
-        }
-        busy = false;
-        form.classList.remove('busy');
-        send.disabled = false;
-        input.disabled = false;
-      });
+    stats.textContent = '';
+    show('preparing', 'Starting upload…');
+    void uploader.start(chosenFile);
   });
 }
 

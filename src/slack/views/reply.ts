@@ -5,7 +5,7 @@
 import type { KnownBlock } from '@slack/types';
 import { spellUsage, USAGE } from '../../core/admin/usage.js';
 import { describeRange, formatDuration, roundDown } from '../../core/durations.js';
-import { describeLimits, hasLimits } from '../../core/limits.js';
+import { describeLimits, hasLimits, MAX_PUT_BYTES } from '../../core/limits.js';
 import { code, command, joined, type Line, user } from '../../core/text.js';
 import type { IssuedLink, UploadOutcome } from '../../core/upload.js';
 import { isoSeconds } from '../../lib/time.js';
@@ -19,10 +19,16 @@ export { COMMAND };
 /** POSIX shell single-quoting: safe for any name a partner's file may have. */
 export const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
-/** curl treats `[]{}` in a file name as a glob; `--globoff` makes it take the name literally. */
-export function curlCommand(filename: string, url: string): string {
+/**
+ * curl treats `[]{}` in a file name as a glob; `--globoff` makes it take the name literally. `headers` are the
+ * signed ones the PUT must carry (encryption with S3_SSE), one `-H` each.
+ */
+export function curlCommand(filename: string, url: string, headers: Readonly<Record<string, string>> = {}): string {
   const globoff = /[[\]{}]/.test(filename) ? '--globoff ' : '';
-  return `curl ${globoff}--upload-file ${shellQuote(filename)} ${shellQuote(url)}`;
+  const sent = Object.entries(headers)
+    .map(([name, value]) => `-H ${shellQuote(`${name}: ${value}`)} `)
+    .join('');
+  return `curl ${globoff}${sent}--upload-file ${shellQuote(filename)} ${shellQuote(url)}`;
 }
 
 const say = (...line: Line): string => toMrkdwn(line);
@@ -66,6 +72,11 @@ export const messages = {
       `This channel limits uploads (${limits}), and only the partner page can enforce that, but the bot has no PUBLIC_URL. Ask whoever runs the bot to set it. Nothing was created.`,
     ),
   internalError: () => say('Something went wrong on my side and nothing was created. Please try again in a moment.'),
+  rawUrlCeiling: () => say('The raw URL takes one PUT of at most 5 GB; larger files cannot be sent with it.'),
+  rawUrlCeilingUsePage: () =>
+    say('The raw URL takes one PUT of at most 5 GB; files over 5 GB need the partner page, which sends them in parts.'),
+  largeFilesUsePage: () =>
+    say('Files over 5 GB are welcome here: the partner page sends them in parts, and resumes if the connection drops.'),
   expiryLimited: (requested: Date) =>
     say(
       `This link expires earlier than the ${isoSeconds(requested)} you asked for, because the AWS credentials the bot signs with expire then.`,
@@ -160,10 +171,12 @@ export function renderIssued(link: IssuedLink, now: Date): Reply {
     if (link.limitedByCredentials) blocks.push(context(`:warning: ${messages.expiryLimited(link.requestedExpiresAt)}`));
     blocks.push(
       codeBlock('Upload URL (PUT)', link.url),
-      codeBlock('Upload from a terminal', curlCommand(link.filename, link.url)),
+      codeBlock('Upload from a terminal', curlCommand(link.filename, link.url, link.urlHeaders)),
+      context(partner === undefined ? messages.rawUrlCeiling() : messages.rawUrlCeilingUsePage()),
     );
   } else if (partner !== undefined) {
     blocks.push(context('No raw URL in this channel: its limits can only be enforced through the partner page.'));
+    if ((link.limits.maxSizeBytes ?? 0) > MAX_PUT_BYTES) blocks.push(context(messages.largeFilesUsePage()));
   }
   blocks.push(
     context(
