@@ -77,6 +77,11 @@ const httpStatus = (error: unknown): number | undefined =>
 
 /** Signed so S3 checks them: https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html */
 const SIGNED = new Set(['content-length', 'content-type', 'content-md5', 'content-disposition', 'if-none-match']);
+/**
+ * A part's type is not stored (the upload's was fixed at create time), and the SDK serializes UploadPart with a
+ * default `application/octet-stream` the browser never sends for a slice of a file: so it is left unsigned.
+ */
+const SIGNED_FOR_PARTS = new Set(['content-length', 'content-md5']);
 
 export function createObjectOps(client: S3Client, bucket: string, sse?: ServerSideEncryption): ObjectOps {
   return {
@@ -147,7 +152,7 @@ export function createObjectOps(client: S3Client, bucket: string, sse?: ServerSi
       const url = await getSignedUrl(client, command, {
         expiresIn: expiresInSeconds,
         signingDate: now,
-        signableHeaders: SIGNED,
+        signableHeaders: SIGNED_FOR_PARTS,
       });
       return { url, headers: { 'Content-MD5': part.contentMd5 } };
     },

@@ -31,7 +31,7 @@ export async function recordArrival(
   const result = await deps.store.links.recordArrival(link.id, object, deps.now());
   if (result?.first) {
     deps
-      .notify({ link: result.link, size: object.size, contentType: object.contentType })
+      .notify({ link: result.link, size: object.size, contentType: object.contentType, etag: object.etag })
       .catch((error: unknown) => deps.onNotifyFailed?.(link, error));
   }
   return { first: result?.first ?? false };

@@ -32,6 +32,8 @@ const DETAILS = {
     size: z.number(),
     contentType: z.string(),
     requester: z.string(),
+    /** The object's ETag as S3 gave it (rows written before it was kept have none). */
+    etag: z.string().optional(),
   }),
   'access.allow': z.object({ scope: z.string(), subjects: z.array(z.string()) }),
   'access.disallow': z.object({ scope: z.string(), subjects: z.array(z.string()) }),
@@ -134,6 +136,7 @@ export function describeAuditEvent(e: AuditEvent): Line {
         ...where,
         ': ',
         code(e.detail.key),
+        ...(e.detail.etag === undefined ? [] : [', ETag ', code(e.detail.etag)]),
       ];
   }
 }

@@ -106,4 +106,6 @@ export interface ArrivalNotice {
   readonly link: PartnerLink;
   readonly size: number;
   readonly contentType: string;
+  /** The stored object's ETag (for a multipart upload: the MD5 of its parts' MD5s, `-` and the part count). */
+  readonly etag: string;
 }

@@ -11,7 +11,7 @@ import { toMrkdwn } from './mrkdwn.js';
 
 const CANNOT_POST_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
-export function arrivalLine({ link, size }: ArrivalNotice, bucket: string): Line {
+export function arrivalLine({ link, size, etag }: ArrivalNotice, bucket: string): Line {
   return [
     emoji('inbox'),
     ' ',
@@ -20,6 +20,7 @@ export function arrivalLine({ link, size }: ArrivalNotice, bucket: string): Line
     user(link.requester),
     "'s upload link → ",
     code(`s3://${bucket}/${link.key}`),
+    ...(etag === '' ? [] : [' ETag ', code(etag.replaceAll('"', ''))]),
   ];
 }
 

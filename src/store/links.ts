@@ -121,6 +121,7 @@ export function createLinkRepository(db: Kysely<Database>): LinkRepository {
             size: arrival.size,
             contentType: arrival.contentType,
             requester: row.requester,
+            etag: arrival.etag,
           };
           await insertAudit(trx, { actor: 'partner', action: 'link.uploaded', channelId: row.channel_id, detail }, at);
           return { first: true, link: toLink({ ...row, ...updated }) };

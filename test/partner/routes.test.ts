@@ -167,12 +167,17 @@ describe('partner page (server side)', () => {
     expect((await fetch(`${app.baseUrl}/u/${id}`)).status).toBe(410);
   });
 
-  it('unknown and malformed ids get the same 404, revealing nothing', async () => {
+  it('unknown and malformed ids get the same 404, revealing nothing; a broken escape (/u/%) is no error of ours', async () => {
     await start();
     const unknown = await fetch(`${app.baseUrl}/u/AAAAAAAAAAAAAAAAAAAAAA`);
     const malformed = await fetch(`${app.baseUrl}/u/nope`);
-    expect([unknown.status, malformed.status]).toEqual([404, 404]);
-    expect(await unknown.text()).toBe(await malformed.text());
+    const broken = await fetch(`${app.baseUrl}/u/%`);
+    expect([unknown.status, malformed.status, broken.status]).toEqual([404, 404, 404]);
+    const text = await unknown.text();
+    expect(await malformed.text()).toBe(text);
+    expect(await broken.text()).toBe(text);
+    expect((await fetch(`${app.baseUrl}/u/%E0%A4%A/sign`, { method: 'POST' })).status).toBe(404);
+    expect(app.logs.filter((line) => /\bERROR\b/.test(line))).toEqual([]);
     expect((await sign(app, 'AAAAAAAAAAAAAAAAAAAAAA', { name: 'a', size: 1 })).status).toBe(404);
   });
 

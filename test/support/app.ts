@@ -47,6 +47,9 @@ export interface TestAppOptions {
   /** Shared with other test apps (they are then not closed with this one). */
   readonly s3?: LocalS3;
   readonly slack?: FakeSlackApi;
+  /** BotOptions.multipart: false plays a storage without ListParts (the playground's). */
+  readonly multipart?: boolean;
+  readonly sweepIntervalMs?: number;
 }
 
 /** The environment a test app runs with; tests override single variables. */
@@ -88,6 +91,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.signer === undefined ? {} : { signer: options.signer(config) }),
     ...(options.groups === undefined ? {} : { groups: options.groups }),
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.multipart === undefined ? {} : { multipart: options.multipart }),
+    ...(options.sweepIntervalMs === undefined ? {} : { sweepIntervalMs: options.sweepIntervalMs }),
   });
   const { store } = bot;
   const server = await bot.start({ port: 0, host: '127.0.0.1' });
