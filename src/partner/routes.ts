@@ -269,11 +269,11 @@ const sign = (ctx: RouteContext): Handler =>
     if (!stillOpen(link, now, res)) return;
     const file = chosenFile(body, res);
     if (!file) return;
+    if (!(await fileAllowed(deps, link, file, MAX_PUT_BYTES, res))) return;
     const md5 = typeof body?.md5 === 'string' ? body.md5 : '';
     if (!CONTENT_MD5.test(md5)) {
       return sendJson(res, 400, { error: 'bad-request', message: "The file's checksum is missing. Reload the page." });
     }
-    if (!(await fileAllowed(deps, link, file, MAX_PUT_BYTES, res))) return;
     const seconds = signatureSeconds(link, now);
     const exact = { length: file.size, contentMd5: md5, onlyIfAbsent: link.singleUse, ...storedAsFor(link) };
     sendSigned(res, await deps.objects.signExactPut(link.key, exact, seconds, now), now, seconds);

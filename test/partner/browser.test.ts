@@ -5,6 +5,7 @@
  *
  * Without /usr/bin/chromium the suite is skipped, unless UPLOAD_LINK_TEST_REQUIRE_BROWSER=1 (CI), which makes it fail.
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -178,11 +179,12 @@ describe.skipIf(!HAVE_CHROMIUM)(`partner page in headless Chromium${HAVE_CHROMIU
       { url, init },
     );
 
-  const signFromPage = (page: Page, id: string, file: { name: string; size: number; type?: string }) =>
+  /** POST /sign from the page, as its script does (with the Content-MD5 of "hello" unless given). */
+  const signFromPage = (page: Page, id: string, file: { name: string; size: number; type?: string; md5?: string }) =>
     pageFetch(page, `/u/${id}/sign`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(file),
+      body: JSON.stringify({ md5: createHash('md5').update('hello').digest('base64'), ...file }),
     });
 
   const stateOf = (page: Page) =>

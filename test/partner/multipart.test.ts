@@ -9,29 +9,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MiB, MULTIPART_THRESHOLD_BYTES, PART_BYTES } from '../../src/core/multipart.js';
 import { PAGE_SIGNATURE_SECONDS } from '../../src/partner/routes.js';
 import { ADMIN, ALLOWED, startTestApp, type TestApp } from '../support/app.js';
+import { fileBytes, partnerId, promisedKey } from '../support/partner-page.js';
 import { hasRgw, RGW_SKIP_REASON, type RgwS3, startRgwS3 } from '../support/rgw-s3.js';
 
 const PUBLIC_URL = 'https://upload.example.com';
 const md5 = (bytes: Buffer | string) => createHash('md5').update(bytes).digest('base64');
-
-/** Bytes that differ part to part, so a part sent in another's place is caught. */
-function fileBytes(size: number): Buffer {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i + 4 <= size; i += 4096) bytes.writeUInt32BE((i * 2654435761) >>> 0, i);
-  return bytes;
-}
-
-function partnerId(reply: { body: string }): string {
-  const match = /https:\/\/upload\.example\.com\/u\/([A-Za-z0-9_-]{22})/.exec(reply.body);
-  if (!match?.[1]) throw new Error(`no partner link in ${reply.body}`);
-  return match[1];
-}
-
-function promisedKey(reply: { json: Record<string, unknown> | undefined }, bucket: string): string {
-  const match = new RegExp(`"s3://${bucket}/([^"]+)"`).exec(JSON.stringify(reply.json));
-  if (!match?.[1]) throw new Error('no s3:// location in the reply');
-  return match[1];
-}
 
 interface Answer {
   readonly status: number;

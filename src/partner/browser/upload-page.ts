@@ -108,6 +108,8 @@ function start(form: HTMLFormElement): void {
     if (s.kind === 'preparing') show('preparing', s.text);
     else if (s.kind === 'uploading')
       show('uploading', s.resumed ? 'Continuing the upload where it stopped…' : 'Uploading…');
+    else if (s.kind === 'waiting' && s.offline)
+      show('waiting', 'Offline: the upload goes on when the connection is back.');
     else if (s.kind === 'waiting') show('waiting', `Connection lost; trying again in ${s.retryInSeconds} s…`);
     else if (s.kind === 'done') {
       bar.style.width = '100%';

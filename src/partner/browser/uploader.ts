@@ -18,7 +18,7 @@ import { fingerprintOf, ResumeStore, sameFile } from './resume-store.js';
 export type Status =
   | { readonly kind: 'preparing'; readonly text: string }
   | { readonly kind: 'uploading'; readonly resumed: boolean }
-  | { readonly kind: 'waiting'; readonly retryInSeconds: number }
+  | { readonly kind: 'waiting'; readonly offline: boolean; readonly retryInSeconds: number }
   | { readonly kind: 'done'; readonly size: number }
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'error'; readonly message: string; readonly closed?: string };
@@ -166,7 +166,11 @@ export class Uploader {
         const stalled = Date.now() - this.#lastProgressAt > (this.#opts.giveUpAfterMs ?? 30 * 60_000);
         if (final || stalled) throw err;
         const delay = Math.min(30_000, 1000 * 2 ** Math.min(failures, 5)) * (0.5 + Math.random() / 2);
-        if (failures >= 1) this.#opts.onStatus({ kind: 'waiting', retryInSeconds: Math.round(delay / 1000) });
+        // One failure may be a blip; offline, or a second failure, is worth telling the partner.
+        const offline = !navigator.onLine;
+        if (offline || failures >= 1) {
+          this.#opts.onStatus({ kind: 'waiting', offline, retryInSeconds: Math.round(delay / 1000) });
+        }
         await Promise.race([sleep(delay, signal), navigator.onLine ? new Promise(() => {}) : online(signal)]);
         await online(signal);
         this.#meter.reset();
