@@ -133,7 +133,9 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     // builds it, into the temporary folder.
     const assetsDir = join(tempDir, 'assets');
     await buildPartnerAssets(assetsDir);
-    const running = await createBot({ config, logger, credentials: S3_CREDENTIALS, assetsDir });
+    // The embedded S3 (s3rver) has no ListParts or AbortMultipartUpload: the page sends every file in one PUT here,
+    // up to 5 GB, and says so.
+    const running = await createBot({ config, logger, credentials: S3_CREDENTIALS, assetsDir, multipart: false });
     await running.start({ port: config.port, host: HOST });
     undo.push(() => running.stop());
     bot = { url: botUrl, endpoint: `${botUrl}${SLACK_EVENTS_PATH}`, signingSecret };

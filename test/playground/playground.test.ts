@@ -141,6 +141,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const [partner] = await Promise.all([context.waitForEvent('page'), reply.locator('[data-partner-link]').click()]);
       await partner.setViewportSize({ width: 900, height: 700 });
       await partner.waitForSelector('input[type="file"]', { state: 'attached' });
+      // The embedded S3 cannot list or abort multipart uploads: the page says it takes single uploads only.
+      expect(await partner.locator('#single-only').textContent()).toBe(
+        'This storage takes each file in one upload of at most 5 GB: large files cannot be resumed here.',
+      );
       const bytes = Buffer.from('signed by both parties');
       await partner.setInputFiles('input[type="file"]', {
         name: 'contract.pdf',
