@@ -292,6 +292,19 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...MINIMAL, PORT: value })).toEqual([problem]);
   });
 
+  it('S3_SSE and S3_SSE_KMS_KEY_ID: encryption headers for every signed upload, checked together', () => {
+    expect(loadConfig({ ...MINIMAL }).s3.sse).toBeUndefined();
+    expect(loadConfig({ ...MINIMAL, S3_SSE: 'AES256' }).s3.sse).toEqual({ mode: 'AES256', kmsKeyId: undefined });
+    const kms = loadConfig({ ...MINIMAL, S3_SSE: 'aws:kms', S3_SSE_KMS_KEY_ID: ' alias/uploads ' });
+    expect(kms.s3.sse).toEqual({ mode: 'aws:kms', kmsKeyId: 'alias/uploads' });
+    expect(problemsOf({ ...MINIMAL, S3_SSE: 'aes256' })).toEqual([
+      'S3_SSE must be AES256 or aws:kms (or unset for no encryption headers)',
+    ]);
+    expect(problemsOf({ ...MINIMAL, S3_SSE: 'AES256', S3_SSE_KMS_KEY_ID: 'alias/uploads' })).toEqual([
+      'S3_SSE_KMS_KEY_ID is set, but only applies with S3_SSE=aws:kms',
+    ]);
+  });
+
   it('the result is deeply frozen', () => {
     const config = loadConfig({ ...MINIMAL, ADMIN_USER_IDS: 'U012AB3CD' });
     expect(Object.isFrozen(config)).toBe(true);

@@ -240,6 +240,54 @@ describe('shellQuote', () => {
   });
 });
 
+describe('the raw URL and files over 5 GB', () => {
+  const contexts = (reply: { blocks?: unknown }) =>
+    blocksOf(reply)
+      .filter((b) => b.type === 'context')
+      .map((b) => JSON.stringify(b));
+
+  it('says a raw URL takes one PUT of at most 5 GB, and that larger files need the partner page', () => {
+    expect(contexts(renderOutcome({ kind: 'issued', link: issued() }, NOW)).join()).toContain(
+      escapeMrkdwn(messages.rawUrlCeiling()),
+    );
+    const partner = { id: 'abc', url: 'https://u.example/u/abc', expiresAt: IN_A_DAY, singleUse: false };
+    expect(contexts(renderOutcome({ kind: 'issued', link: issued({ partner }) }, NOW)).join()).toContain(
+      'files over 5 GB need the partner page',
+    );
+  });
+
+  it('offers the partner page in a channel whose max size is above 5 GB', () => {
+    const partner = { id: 'abc', url: 'https://u.example/u/abc', expiresAt: IN_A_DAY, singleUse: false };
+    const limits = { maxSizeBytes: 6 * 1024 ** 3, allowedTypes: undefined };
+    const large = renderOutcome({ kind: 'issued', link: issued({ url: undefined, partner, limits }) }, NOW);
+    expect(contexts(large).join()).toContain('Files over 5 GB are welcome here: the partner page sends them in parts');
+    const small = renderOutcome(
+      { kind: 'issued', link: issued({ url: undefined, partner, limits: { ...limits, maxSizeBytes: 1024 } }) },
+      NOW,
+    );
+    expect(contexts(small).join()).not.toContain('Files over 5 GB');
+  });
+
+  it('the curl line sends the signed encryption headers with -H', () => {
+    const headers = { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'k/1' };
+    const command = curlCommand('report.pdf', 'https://example.com/k', headers);
+    expect(command).toBe(
+      "curl -H 'x-amz-server-side-encryption: aws:kms' -H 'x-amz-server-side-encryption-aws-kms-key-id: k/1' --upload-file 'report.pdf' 'https://example.com/k'",
+    );
+    expect(curlArguments(command)).toEqual([
+      '-H',
+      'x-amz-server-side-encryption: aws:kms',
+      '-H',
+      'x-amz-server-side-encryption-aws-kms-key-id: k/1',
+      '--upload-file',
+      'report.pdf',
+      'https://example.com/k',
+    ]);
+    const reply = JSON.stringify(renderOutcome({ kind: 'issued', link: issued({ urlHeaders: headers }) }, NOW));
+    expect(reply).toContain("-H 'x-amz-server-side-encryption: aws:kms'");
+  });
+});
+
 describe('curlCommand', () => {
   it.each(['data[1].csv', 'a{b}.txt', 'x]y.txt', 'x}y.txt'])('adds --globoff for %j', (name) => {
     const command = curlCommand(name, 'https://example.com/k?a=1&b=2');
