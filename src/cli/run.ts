@@ -40,7 +40,7 @@ const DESCRIPTIONS: Record<CliCommand, string> = {
   audit: 'The last N events (default 20, at most 100), newest first.',
   migrate: 'Bring the database schema up to date (every command does this first).',
   doctor:
-    "Check the bot's configuration, Slack token, bucket region, AWS credentials and signing, and the bucket's CORS for the partner page. --write-test also uploads a small object under UPLOAD_PREFIX (and leaves it there).",
+    "Check the bot's configuration, Slack token, bucket region, AWS credentials and signing, the bucket's CORS and lifecycle rule for the partner page, and its encryption against S3_SSE. --write-test also uploads a small object under UPLOAD_PREFIX (and leaves it there).",
 };
 
 export const DOCTOR_HELP = `Usage: ${NAME} doctor [--write-test]
@@ -50,7 +50,9 @@ Checks, with the bot's full environment (as the server reads it; also from .env)
   - Slack accepts SLACK_BOT_TOKEN (auth.test), and which workspace and bot user it belongs to;
   - the bucket is in AWS_REGION (S3 refuses URLs signed for another region);
   - AWS credentials load (which kind, and when temporary ones expire) and sign a PUT under UPLOAD_PREFIX;
-  - with PUBLIC_URL, the bucket's CORS lets the partner page upload; if not, the JSON to apply and the command.
+  - with PUBLIC_URL, the bucket's CORS lets the partner page upload (PUT with the headers it sends, ETag exposed),
+    and a lifecycle rule aborts incomplete multipart uploads under UPLOAD_PREFIX; if not, the JSON and the command;
+  - the bucket's default encryption against S3_SSE (and S3_SSE_KMS_KEY_ID).
 Nothing is uploaded unless --write-test: then a small object goes to <UPLOAD_PREFIX>.upload-link-doctor/<time>
 through the signed URL, and stays there. The database is not touched.
 

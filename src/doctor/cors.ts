@@ -1,8 +1,9 @@
 /** 5. The bucket's CORS for the partner page's origin, and the exact JSON to apply when it is missing. */
 import { type CORSRule, GetBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { sseHeaders } from '../aws/sse.js';
 import type { Config } from '../config.js';
 import { networkHint, s3Failure, unreachable } from './region.js';
-import { check, safeUrl } from './shared.js';
+import { check, formatRulesDocument, safeUrl } from './shared.js';
 import type { CheckResult, CorsDocument, CorsRuleJson } from './types.js';
 
 /** An S3 CORS pattern (at most one `*`, any run of characters) against a value. */
@@ -14,9 +15,16 @@ function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boo
   return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(value);
 }
 
-/** What the page's browser upload needs: a PUT from the page's origin with a Content-Type header (a preflight). */
+/** What the page's browser upload needs: a PUT from the page's origin with the headers the bot signs (a preflight). */
 const PAGE_METHOD = 'PUT';
-const PAGE_HEADERS = ['content-type'];
+/**
+ * Every header the page sends with a PUT (single or part): the type and disposition the link fixes, the body's MD5,
+ * `If-None-Match` for single-use links, and the encryption headers when S3_SSE is set.
+ */
+export function pageHeaders(config: Pick<Config, 's3'>): string[] {
+  const sse = Object.keys(sseHeaders(config.s3.sse));
+  return ['content-type', 'content-md5', 'content-disposition', 'if-none-match', ...sse];
+}
 
 export type CorsVerdict =
   | { readonly ok: true; readonly rule: number }
@@ -27,14 +35,18 @@ export type CorsVerdict =
  * and requested headers all match is the one applied (and its ExposeHeaders are the ones the browser sees).
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html#cors-eval-criteria
  */
-export function evaluateCors(rules: readonly CORSRule[], origin: string): CorsVerdict {
+export function evaluateCors(
+  rules: readonly CORSRule[],
+  origin: string,
+  headers: readonly string[] = ['content-type'],
+): CorsVerdict {
   let originAndMethod: number | undefined;
   for (const [index, rule] of rules.entries()) {
     const originOk = (rule.AllowedOrigins ?? []).some((pattern) => wildcardMatch(pattern, origin, false));
     const methodOk = (rule.AllowedMethods ?? []).some((method) => method.toUpperCase() === PAGE_METHOD);
     if (!originOk || !methodOk) continue;
     originAndMethod ??= index;
-    const headersOk = PAGE_HEADERS.every((header) =>
+    const headersOk = headers.every((header) =>
       (rule.AllowedHeaders ?? []).some((pattern) => wildcardMatch(pattern, header, true)),
     );
     if (!headersOk) continue;
@@ -50,26 +62,19 @@ export function evaluateCors(rules: readonly CORSRule[], origin: string): CorsVe
  * The rule the page needs. PUT only: the page never reads from S3 (the bot confirms arrivals with HeadObject, from
  * the server, where CORS does not apply). ETag exposed so the page can read what S3 stored (pitfall 8).
  */
-export function pageCorsRule(origin: string): CorsRuleJson {
+export function pageCorsRule(origin: string, headers: readonly string[] = ['content-type']): CorsRuleJson {
   return {
     AllowedOrigins: [origin],
     AllowedMethods: [PAGE_METHOD],
-    AllowedHeaders: ['content-type'],
+    AllowedHeaders: [...headers],
     ExposeHeaders: ['ETag'],
     MaxAgeSeconds: 3000,
   };
 }
 
 /** The document as JSON to save, one rule field a line (arrays stay on their line, as in the AWS docs). */
-export function formatCorsDocument(document: CorsDocument): string {
-  const rules = document.CORSRules.map(
-    (rule) =>
-      `    {\n${Object.entries(rule)
-        .map(([field, value]) => `      ${JSON.stringify(field)}: ${JSON.stringify(value).replace(/","/g, '", "')}`)
-        .join(',\n')}\n    }`,
-  );
-  return `{\n  "CORSRules": [\n${rules.join(',\n')}\n  ]\n}`;
-}
+export const formatCorsDocument = (document: CorsDocument): string =>
+  formatRulesDocument('CORSRules', document.CORSRules);
 
 /** The SDK's rule → the CLI's JSON (same names), without empty fields. */
 function ruleJson(rule: CORSRule): CorsRuleJson {
@@ -87,8 +92,12 @@ function ruleJson(rule: CORSRule): CorsRuleJson {
  * The document to apply: the page's rule first (so it is the first match for the page's origin, whatever else is
  * there), then the rules the bucket has now, since put-bucket-cors replaces the whole configuration.
  */
-export function corsDocument(origin: string, existing: readonly CORSRule[]): CorsDocument {
-  return { CORSRules: [pageCorsRule(origin), ...existing.map(ruleJson)] };
+export function corsDocument(
+  origin: string,
+  existing: readonly CORSRule[],
+  headers: readonly string[] = ['content-type'],
+): CorsDocument {
+  return { CORSRules: [pageCorsRule(origin, headers), ...existing.map(ruleJson)] };
 }
 
 export function putBucketCorsCommand(config: Pick<Config, 's3'>): string {
@@ -121,6 +130,7 @@ export async function checkCors(config: Config, client: S3Client, timeoutMs: num
   const origin = new URL(config.publicUrl).origin;
   const { bucket } = config.s3;
   const command = putBucketCorsCommand(config);
+  const headers = pageHeaders(config);
   let rules: readonly CORSRule[];
   try {
     const answer = await client.send(new GetBucketCorsCommand({ Bucket: bucket }), {
@@ -132,7 +142,7 @@ export async function checkCors(config: Config, client: S3Client, timeoutMs: num
     if (failure.code === 'NoSuchCORSConfiguration' || (failure.status === 404 && failure.code !== 'NoSuchBucket')) {
       rules = [];
     } else if (failure.status === 403) {
-      const document = corsDocument(origin, []);
+      const document = corsDocument(origin, [], headers);
       return {
         result: check(
           'cors',
@@ -159,7 +169,7 @@ export async function checkCors(config: Config, client: S3Client, timeoutMs: num
       };
     }
   }
-  const verdict = evaluateCors(rules, origin);
+  const verdict = evaluateCors(rules, origin, headers);
   if (verdict.ok) {
     return {
       result: check(
@@ -174,10 +184,10 @@ export async function checkCors(config: Config, client: S3Client, timeoutMs: num
       rules.length === 0
         ? `CORS: bucket ${bucket} has no CORS configuration, so browsers block the partner page's uploads from ${origin}`
         : `CORS: no rule of bucket ${bucket} allows PUT from ${origin}, so browsers block the partner page's uploads`,
-    headers: `CORS: bucket ${bucket}'s rule for ${origin} does not allow the Content-Type header the partner page sends`,
+    headers: `CORS: bucket ${bucket}'s rule for ${origin} does not allow every header the partner page sends (${headers.join(', ')})`,
     etag: `CORS: bucket ${bucket}'s rule for ${origin} does not expose the ETag header`,
   }[verdict.reason];
-  const document = corsDocument(origin, rules);
+  const document = corsDocument(origin, rules, headers);
   return {
     result: check('cors', 'fail', problem, corsFixDetails(document, command, rules.length)),
     fix: { document, command },

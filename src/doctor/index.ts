@@ -8,7 +8,9 @@
  *   3. the bucket's region against AWS_REGION (a URL signed for another region is refused);
  *   4. the AWS credentials: where they come from, when they expire, and that they sign a PUT under UPLOAD_PREFIX
  *      (nothing is uploaded unless `--write-test`, which PUTs a small object through that URL and leaves it there);
- *   5. the bucket's CORS for the partner page's origin, and the exact JSON to apply when it is missing.
+ *   5. the bucket's CORS for the partner page's origin and the headers it sends, and the exact JSON when it is missing;
+ *   6. a lifecycle rule aborting incomplete multipart uploads under UPLOAD_PREFIX (the JSON when missing);
+ *   7. the bucket's default encryption against S3_SSE.
  *
  * Nothing printed may carry a token, secret, signature or AWS key: every line goes through `redact` with the secret
  * values known here, and no signed URL is ever printed.
@@ -19,6 +21,8 @@ import { type Config, ConfigError, loadConfig } from '../config.js';
 import { formatDuration } from '../core/durations.js';
 import { redact } from '../lib/log.js';
 import { checkCors } from './cors.js';
+import { checkEncryption } from './encryption.js';
+import { checkLifecycle } from './lifecycle.js';
 import { checkRegion } from './region.js';
 import { check, DEFAULT_TIMEOUT_MS, safeUrl, secretsOf } from './shared.js';
 import { checkSigning, writeTest } from './signing.js';
@@ -26,6 +30,8 @@ import { checkSlack } from './slack.js';
 import type { CheckResult, DoctorOptions, DoctorReport } from './types.js';
 
 export * from './cors.js';
+export { compareEncryption } from './encryption.js';
+export { abortingRule, abortRule } from './lifecycle.js';
 export { compareRegions, regionFromLocation } from './region.js';
 export { formatDoctorReport } from './report.js';
 export { PROBE_FOLDER } from './shared.js';
@@ -75,8 +81,12 @@ export async function runDoctor(
         if (written.status === 'pass') writtenKey = signing.key;
       }
     }
-    const cors = await checkCors(config, client, timeoutMs);
-    checks.push(cors.result);
+    const [cors, lifecycle, encryption] = await Promise.all([
+      checkCors(config, client, timeoutMs),
+      checkLifecycle(config, client, timeoutMs),
+      checkEncryption(config, client, timeoutMs),
+    ]);
+    checks.push(cors.result, lifecycle, encryption);
     return finish(env, checks, { corsFix: cors.fix, writtenKey }, signing.credentials);
   } finally {
     client.destroy();

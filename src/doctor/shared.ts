@@ -49,3 +49,14 @@ export function safeUrl(url: string): string {
     return '(not a URL)';
   }
 }
+
+/** `{"<key>": [rules]}` as JSON to save, one rule field a line (arrays and objects stay on their line, as in the AWS docs). */
+export function formatRulesDocument(key: string, rules: readonly object[]): string {
+  const lines = rules.map(
+    (rule) =>
+      `    {\n${Object.entries(rule)
+        .map(([field, value]) => `      ${JSON.stringify(field)}: ${JSON.stringify(value).replace(/","/g, '", "')}`)
+        .join(',\n')}\n    }`,
+  );
+  return `{\n  ${JSON.stringify(key)}: [\n${lines.join(',\n')}\n  ]\n}`;
+}

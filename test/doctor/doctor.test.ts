@@ -18,8 +18,10 @@ import { join } from 'node:path';
 import type { CORSRule } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  abortingRule,
   type CheckName,
   type CheckResult,
+  compareEncryption,
   compareRegions,
   type DoctorReport,
   evaluateCors,
@@ -47,10 +49,19 @@ const PAGE_CORS_XML = `<CORSConfiguration>
     <AllowedOrigin>${ORIGIN}</AllowedOrigin>
     <AllowedMethod>PUT</AllowedMethod>
     <AllowedHeader>content-type</AllowedHeader>
+    <AllowedHeader>content-md5</AllowedHeader>
+    <AllowedHeader>content-disposition</AllowedHeader>
+    <AllowedHeader>if-none-match</AllowedHeader>
     <ExposeHeader>ETag</ExposeHeader>
     <MaxAgeSeconds>3000</MaxAgeSeconds>
   </CORSRule>
 </CORSConfiguration>`;
+
+/** The rule the README recommends (AbortIncompleteMultipartUpload under the upload prefix), as AWS returns it. */
+const LIFECYCLE_XML = `<LifecycleConfiguration><Rule><ID>upload-link-abort-incomplete-multipart-uploads</ID>
+<Filter><Prefix>uploads/</Prefix></Filter><Status>Enabled</Status>
+<AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>
+</LifecycleConfiguration>`;
 
 const OTHER_ORIGIN_CORS_XML = `<CORSConfiguration>
   <CORSRule>
@@ -67,18 +78,46 @@ interface Canned {
   readonly body?: string;
 }
 
-/** The front before s3rver (see the top of this file). `answer` may reply instead of s3rver. */
+/**
+ * The front before s3rver (see the top of this file). `answer` may reply instead of s3rver. s3rver has no lifecycle or
+ * default-encryption API, so the front plays AWS's answers for them: `lifecycleXml` / `encryptionXml`, or AWS's 404s
+ * (NoSuchLifecycleConfiguration, ServerSideEncryptionConfigurationNotFoundError) when unset.
+ */
 interface S3Front {
   readonly endpoint: string;
   answer: ((req: IncomingMessage) => Canned | undefined) | undefined;
+  lifecycleXml: string | undefined;
+  encryptionXml: string | undefined;
   close(): Promise<void>;
+}
+
+const awsError = (code: string): Canned => ({
+  status: 404,
+  body: `<Error><Code>${code}</Code><Message></Message></Error>`,
+});
+
+/** GetBucketLifecycleConfiguration and GetBucketEncryption, answered as AWS does (s3rver cannot). */
+function bucketConfigAnswer(front: Pick<S3Front, 'lifecycleXml' | 'encryptionXml'>, url: string): Canned | undefined {
+  if (/^\/[^/?]+\/?\?lifecycle/.test(url)) {
+    return front.lifecycleXml ? { status: 200, body: front.lifecycleXml } : awsError('NoSuchLifecycleConfiguration');
+  }
+  if (/^\/[^/?]+\/?\?encryption/.test(url)) {
+    return front.encryptionXml
+      ? { status: 200, body: front.encryptionXml }
+      : awsError('ServerSideEncryptionConfigurationNotFoundError');
+  }
+  return undefined;
 }
 
 async function startS3Front(s3: LocalS3): Promise<S3Front> {
   const target = new URL(s3.endpoint);
-  const front: { answer: S3Front['answer'] } = { answer: undefined };
+  const front: Pick<S3Front, 'answer' | 'lifecycleXml' | 'encryptionXml'> = {
+    answer: undefined,
+    lifecycleXml: undefined,
+    encryptionXml: undefined,
+  };
   const server: Server = createServer((req, res) => {
-    const canned = front.answer?.(req);
+    const canned = front.answer?.(req) ?? bucketConfigAnswer(front, req.url ?? '');
     if (canned !== undefined) {
       req.resume();
       res.writeHead(canned.status, { 'content-type': 'application/xml', ...canned.headers });
@@ -106,6 +145,18 @@ async function startS3Front(s3: LocalS3): Promise<S3Front> {
     },
     set answer(value) {
       front.answer = value;
+    },
+    get lifecycleXml() {
+      return front.lifecycleXml;
+    },
+    set lifecycleXml(value) {
+      front.lifecycleXml = value;
+    },
+    get encryptionXml() {
+      return front.encryptionXml;
+    },
+    set encryptionXml(value) {
+      front.encryptionXml = value;
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -204,7 +255,8 @@ describe('upload-link doctor as a process', TIMEOUT, () => {
   const services = setup();
 
   it('all good (--write-test): every check ✓, the object is in the bucket, exit 0, nothing secret printed', async () => {
-    const { s3, env } = await services.start(PAGE_CORS_XML);
+    const { s3, front, env } = await services.start(PAGE_CORS_XML);
+    front.lifecycleXml = LIFECYCLE_XML;
     const run = await runDoctorCli(env, '--write-test');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -222,8 +274,10 @@ describe('upload-link doctor as a process', TIMEOUT, () => {
     expect(lines).toContain(
       `✓ CORS: bucket test-uploads lets the partner page (${ORIGIN}) upload with PUT and exposes ETag`,
     );
+    expect(lines).toContain('✓ Lifecycle: bucket test-uploads aborts multipart uploads under uploads/ left for 7 days');
+    expect(lines).toContain('✓ Encryption: S3_SSE not set; bucket test-uploads has no default encryption');
     expect(lines.filter((line) => /^[✗!]/.test(line))).toEqual([]);
-    expect(run.stdout).toMatch(/\n6 passed\.\n$/);
+    expect(run.stdout).toMatch(/\n8 passed\.\n$/);
 
     const keys = await s3.listKeys();
     expect(keys).toHaveLength(1);
@@ -247,7 +301,7 @@ describe('upload-link doctor as a process', TIMEOUT, () => {
       {
         AllowedOrigins: [ORIGIN],
         AllowedMethods: ['PUT'],
-        AllowedHeaders: ['content-type'],
+        AllowedHeaders: ['content-type', 'content-md5', 'content-disposition', 'if-none-match'],
         ExposeHeaders: ['ETag'],
         MaxAgeSeconds: 3000,
       },
@@ -255,7 +309,9 @@ describe('upload-link doctor as a process', TIMEOUT, () => {
     expect(run.stdout).toContain(
       '    aws s3api put-bucket-cors --bucket test-uploads --cors-configuration file://cors.json --endpoint-url http://127.0.0.1:',
     );
-    expect(run.stdout).toMatch(/\n3 passed, 2 failed\.\n$/);
+    // No lifecycle rule either: a warning with the JSON to apply (below, in-process).
+    expect(run.stdout).toMatch(/^! Lifecycle: no rule of bucket test-uploads aborts incomplete multipart uploads/m);
+    expect(run.stdout).toMatch(/\n4 passed, 1 warning, 2 failed\.\n$/);
     // Without --write-test nothing is uploaded.
     expect(await s3.listKeys()).toEqual([]);
     expect(slack.calls.map((call) => call.method)).toEqual(['auth.test']);
@@ -351,7 +407,8 @@ describe('runDoctor in-process (injected credentials)', () => {
     const text = formatDoctorReport(report);
     expect(text).toContain('\n! Could not check bucket test-uploads');
     expect(text).toContain('\n! PUBLIC_URL not set: partner page off, CORS not needed\n');
-    expect(text).toMatch(/\n3 passed, 2 warnings\.\n$/);
+    expect(text).toContain('\n! PUBLIC_URL not set: no partner page, so no multipart uploads to clean up');
+    expect(text).toMatch(/\n4 passed, 3 warnings\.\n$/);
   });
 
   it('an unreachable Slack API is told apart from a rejected token', async () => {
@@ -438,7 +495,7 @@ describe('runDoctor in-process (injected credentials)', () => {
       {
         AllowedOrigins: [ORIGIN],
         AllowedMethods: ['PUT'],
-        AllowedHeaders: ['content-type'],
+        AllowedHeaders: ['content-type', 'content-md5', 'content-disposition', 'if-none-match'],
         ExposeHeaders: ['ETag'],
         MaxAgeSeconds: 3000,
       },
@@ -452,6 +509,70 @@ describe('runDoctor in-process (injected credentials)', () => {
     // What is printed is that same document.
     expect(printedCorsJson(formatDoctorReport(report))).toEqual(report.corsFix?.document);
     expect(cors.details.at(-1)).toContain('the 1 rule it has now is kept in cors.json after the new one');
+  });
+});
+
+describe('doctor: multipart lifecycle, page headers and encryption (in-process)', () => {
+  const services = setup();
+  const credentials = { ...S3_CREDENTIALS };
+
+  /** The JSON printed under "Save this as lifecycle.json:", parsed. */
+  function printedLifecycle(details: readonly string[]): { Rules: Record<string, unknown>[] } {
+    const start = details.indexOf('Save this as lifecycle.json:') + 1;
+    const end = details.indexOf('and apply it:');
+    return JSON.parse(details.slice(start, end).join('\n'));
+  }
+
+  it('no lifecycle rule for the prefix: a warning with the exact JSON (existing rules kept) and the command', async () => {
+    const { front, env } = await services.start(PAGE_CORS_XML);
+    front.lifecycleXml = `<LifecycleConfiguration><Rule><ID>logs</ID><Filter><Prefix>logs/</Prefix></Filter>
+<Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule></LifecycleConfiguration>`;
+    const report = await runDoctor({ ...env, UPLOAD_PREFIX: 'partners/' }, { credentials });
+    const lifecycle = byName(report, 'lifecycle');
+    expect(lifecycle.status).toBe('warn');
+    expect(lifecycle.summary).toBe(
+      'Lifecycle: no rule of bucket test-uploads aborts incomplete multipart uploads under partners/: parts a partner leaves behind are kept (and billed) until someone aborts them',
+    );
+    expect(printedLifecycle(lifecycle.details).Rules).toEqual([
+      {
+        ID: 'upload-link-abort-incomplete-multipart-uploads',
+        Status: 'Enabled',
+        Filter: { Prefix: 'partners/' },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      },
+      { ID: 'logs', Filter: { Prefix: 'logs/' }, Status: 'Enabled', Expiration: { Days: 30 } },
+    ]);
+    expect(lifecycle.details).toContain(
+      `aws s3api put-bucket-lifecycle-configuration --bucket test-uploads --lifecycle-configuration file://lifecycle.json --endpoint-url ${new URL(env.S3_ENDPOINT ?? '').origin}`,
+    );
+    expect(report.ok).toBe(true); // a warning: the bot aborts the uploads of closed links itself
+  });
+
+  it('S3_SSE: CORS must allow the encryption headers too; a bucket default with another KMS key is a warning', async () => {
+    const { front, env } = await services.start(PAGE_CORS_XML);
+    front.encryptionXml = `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>
+<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>arn:aws:kms:us-east-1:111122223333:key/bucket-key</KMSMasterKeyID>
+</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`;
+    const sse = { S3_SSE: 'aws:kms', S3_SSE_KMS_KEY_ID: 'other-key' };
+    const report = await runDoctor({ ...env, ...sse }, { credentials });
+    const cors = byName(report, 'cors');
+    expect(cors.status).toBe('fail');
+    expect(cors.summary).toContain('does not allow every header the partner page sends');
+    expect(report.corsFix?.document.CORSRules[0]?.AllowedHeaders).toEqual([
+      'content-type',
+      'content-md5',
+      'content-disposition',
+      'if-none-match',
+      'x-amz-server-side-encryption',
+      'x-amz-server-side-encryption-aws-kms-key-id',
+    ]);
+    expect(byName(report, 'encryption')).toMatchObject({
+      status: 'warn',
+      summary:
+        'Encryption: uploads ask for aws:kms (SSE-KMS, other-key), but bucket test-uploads has default encryption aws:kms with key arn:aws:kms:us-east-1:111122223333:key/bucket-key',
+    });
+    const same = await runDoctor({ ...env, ...sse, S3_SSE_KMS_KEY_ID: 'bucket-key' }, { credentials });
+    expect(byName(same, 'encryption').status).toBe('pass');
   });
 });
 
@@ -504,5 +625,52 @@ describe('doctor: the comparisons on their own', () => {
       summary: 'Bucket b is in eu-west-1, but AWS_REGION is us-east-1',
     });
     expect(mismatch.details[0]).toContain('Set AWS_REGION=eu-west-1');
+  });
+});
+
+describe('doctor: lifecycle rules and encryption, as plain values', () => {
+  const abort = (fields: Record<string, unknown>) =>
+    ({ Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 3 }, ...fields }) as never;
+
+  it.each([
+    ['a rule for the prefix', [abort({ Filter: { Prefix: 'uploads/' } })], true],
+    ['a rule for every key', [abort({ Filter: {} })], true],
+    ['a rule for a shorter prefix', [abort({ Filter: { Prefix: 'up' } })], true],
+    ['the legacy top-level Prefix', [abort({ Prefix: 'uploads/' })], true],
+    ['an And filter with a prefix only', [abort({ Filter: { And: { Prefix: 'uploads/' } } })], true],
+    ['a rule for another prefix', [abort({ Filter: { Prefix: 'logs/' } })], false],
+    ['a disabled rule', [abort({ Status: 'Disabled', Filter: { Prefix: '' } })], false],
+    ['a rule filtered by tag', [abort({ Filter: { Tag: { Key: 'k', Value: 'v' } } })], false],
+    ['expiration only', [{ Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 1 } } as never], false],
+  ])('%s', (_name, rules, covered) => {
+    expect(abortingRule(rules, 'uploads/') !== undefined).toBe(covered);
+  });
+
+  it.each([
+    ['nothing asked, no default', undefined, undefined, 'pass'],
+    ['nothing asked, SSE-S3 default', undefined, { algorithm: 'AES256', kmsKeyId: undefined }, 'pass'],
+    ['nothing asked, SSE-KMS default', undefined, { algorithm: 'aws:kms', kmsKeyId: 'k' }, 'warn'],
+    [
+      'AES256 asked, SSE-KMS default',
+      { mode: 'AES256', kmsKeyId: undefined },
+      { algorithm: 'aws:kms', kmsKeyId: 'k' },
+      'warn',
+    ],
+    ['AES256 asked, no default', { mode: 'AES256', kmsKeyId: undefined }, undefined, 'pass'],
+    [
+      'KMS asked, same key by ARN',
+      { mode: 'aws:kms', kmsKeyId: 'k1' },
+      { algorithm: 'aws:kms', kmsKeyId: 'arn:aws:kms:r:1:key/k1' },
+      'pass',
+    ],
+    ['KMS asked, another key', { mode: 'aws:kms', kmsKeyId: 'k1' }, { algorithm: 'aws:kms', kmsKeyId: 'k2' }, 'warn'],
+    [
+      'KMS asked, account default key',
+      { mode: 'aws:kms', kmsKeyId: undefined },
+      { algorithm: 'aws:kms', kmsKeyId: 'k2' },
+      'pass',
+    ],
+  ] as const)('%s → %s', (_name, configured, bucketDefault, status) => {
+    expect(compareEncryption('b', configured, bucketDefault).status).toBe(status);
   });
 });
