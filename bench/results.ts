@@ -47,6 +47,15 @@ const LIMITS: Record<string, string> = {
     'auth.test, loads AWS credentials, opens the store and self-checks the signing fast path (≈ 0.1 s together). ' +
     'What would narrow it (the build and src/, not done here): bundle dist/server.js into one file (e.g. esbuild) ' +
     'so Node resolves and reads one file instead of hundreds, and, on Node ≥ 22, `module.enableCompileCache()`.',
+  'page-upload':
+    'CPU. This machine has 2 cores for Chromium (the page, its 2 MD5 workers and its uploads), the Ceph gateway ' +
+    'and OSD (which take the bytes: curl alone reaches the gateway at the speed shown), and the bot. The page does ' +
+    'what curl does not: it reads every byte twice (MD5 in a worker, ≈ 100 MiB/s a core in js-md5, measured on a ' +
+    'part in the same run; then the upload), and its uploads compete with the hashing and with the gateway for the ' +
+    "same two cores. On a partner's machine S3 is elsewhere and the uplink is the limit (a few to a few hundred " +
+    "Mbit/s), far below the page's rate here; 4 parts in flight keep the uplink busy while the next part is hashed " +
+    'and signed, and lose at most 4 parts of progress to a dropped connection. hash-wasm in the worker (its own ' +
+    "CSP with 'wasm-unsafe-eval') would roughly double the MD5 rate (prototype measurement), not done here.",
   memory:
     'When the JS heap used after a full GC (row below) is flat, as it has been in every run here, this is V8 ' +
     'resizing its heap, not a leak. Under this load V8 keeps 70–100 MB of heap for about 26 MB in use and grows ' +
@@ -211,6 +220,12 @@ export function resultsMarkdown(
     '- **autocannon runs in the benchmark process, on the same 2 cores as the server under test** (as do other ' +
       "sessions' processes: see the load average above). The client's CPU grows with the request rate, so it caps " +
       'the faster server (bare Bolt) more than ours: the throughput ratios flatter ours somewhat.',
+    "- **Partner page upload** (bench/upload.ts): a Ceph RGW cluster of its own on loopback (the tests' harness), " +
+      'the bot (in-process) with PUBLIC_URL against it, headless Chromium on the page: from the click on Upload to ' +
+      "the page's done state (MD5 of every part, signing, parts, completion, HeadObject), against `curl " +
+      "--upload-file` of the same file through the reply's raw URL (one PUT, no MD5), alternating, each object " +
+      'deleted and garbage-collected before the next. 768 MiB, not 1 GiB: the harness keeps objects in 1 GiB of ' +
+      'memory, which a 1 GiB object cannot fit in.',
     '- **Cold start**: from spawning `node <script>` to the first 200 (ours: with a URL) to a signed command, polled ' +
       `every 5 ms on fresh connections; median of ${plan.coldStarts}, alternating. Ours includes auth.test against ` +
       "the fake Slack API, the AWS credential warm-up, the signing fast path's self-check and opening the (already " +

@@ -18,6 +18,7 @@ import { detailLines, machine, resultsMarkdown, rows } from './results.js';
 import { build, type Context, compileBareBolt, ROOT } from './servers.js';
 import { signingRows } from './signing-rows.js';
 import { formatTable } from './table.js';
+import { benchPageUpload } from './upload.js';
 import { log } from './util.js';
 
 const RESULTS = join(ROOT, 'bench/RESULTS.md');
@@ -53,11 +54,15 @@ async function main(): Promise<void> {
     const http = await benchHttp(ctx);
     const memory = await benchMemory(ctx);
     const cold = await benchColdStart(ctx);
+    const upload = await benchPageUpload(plan);
 
-    const allRows = rows(signing, http, cold, memory, plan);
+    const allRows = [...rows(signing, http, cold, memory, plan), ...upload.rows];
     const table = formatTable(allRows);
-    const problems = [...http.problems, ...memory.problems];
-    const details = detailLines(signing, http, cold, memory, (performance.now() - started) / 1000);
+    const problems = [...http.problems, ...memory.problems, ...upload.problems];
+    const details = [
+      ...detailLines(signing, http, cold, memory, (performance.now() - started) / 1000),
+      ...upload.details,
+    ];
 
     process.stdout.write(`\n${table}\n`);
     for (const problem of problems) process.stdout.write(`problem: ${problem}\n`);

@@ -24,6 +24,8 @@ export const S3_LIMITS = {
  */
 export const MULTIPART_THRESHOLD_BYTES = 100 * MiB;
 export const PART_BYTES = 64 * MiB;
+/** Parts the page keeps in flight at once: see the partner page row of bench/RESULTS.md. */
+export const PART_CONCURRENCY = 4;
 
 export interface PartPlan {
   readonly size: number;

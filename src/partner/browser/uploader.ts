@@ -10,6 +10,7 @@
  * Resume: the upload's id and part size are kept in localStorage (resume-store.ts); the same file picked again
  * (after a reload, or a new visit) continues from the parts S3 holds (ListParts, through the bot).
  */
+import { PART_CONCURRENCY } from '../../core/multipart.js';
 import { type BotApi, BotError, botApi } from './api.js';
 import { Md5Pool } from './md5.js';
 import { ProgressMeter, type ProgressReport } from './progress.js';
@@ -34,9 +35,6 @@ export interface UploaderOptions {
   /** Stop retrying after this long without any progress. */
   readonly giveUpAfterMs?: number;
 }
-
-/** Parts in flight at once: enough to fill a fast uplink past one connection's window; see bench/RESULTS.md. */
-export const CONCURRENCY = 4;
 
 /** An S3 answer to a PUT (status 0: no answer at all). */
 class PutError extends Error {
@@ -278,7 +276,7 @@ export class Uploader {
         report();
       }
     };
-    const workers = Math.min(this.#opts.concurrency ?? CONCURRENCY, Math.max(1, queue.length));
+    const workers = Math.min(this.#opts.concurrency ?? PART_CONCURRENCY, Math.max(1, queue.length));
     await Promise.all(Array.from({ length: workers }, worker));
   }
 
