@@ -72,7 +72,14 @@ export interface LinksTable {
   uploads: number;
 }
 
+/** A Slack request acted on: its HMAC digest (binds timestamp and body), kept while it could still be replayed. */
+export interface SeenSlackRequestsTable {
+  digest: string;
+  request_ts: number | string;
+}
+
 export interface Database {
+  seen_slack_requests: SeenSlackRequestsTable;
   links: LinksTable;
   admins: AdminsTable;
   access_entries: AccessEntriesTable;
