@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freePort } from './support/postgres-cluster.js';
+import { freePort } from '../support/postgres-cluster.js';
 import {
   createRgwClient,
   createRgwTopic,
@@ -33,10 +33,10 @@ import {
   rgwTargetOrThrow,
   startNotificationReceiver,
   uniqueName,
-} from './support/rgw.js';
-import { findRgwBinaries, type RgwCluster, startRgwCluster } from './support/rgw-cluster.js';
+} from '../support/rgw.js';
+import { findRgwBinaries, type RgwCluster, startRgwCluster } from '../support/rgw-cluster.js';
 
-const ARTIFACTS = join(import.meta.dirname, 'artifacts');
+const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
 const MiB = 1024 * 1024;
 /** A key as our features build them, with what S3 event records must carry through: spaces, non-ASCII, `+`, `%`. */
 const AWKWARD_KEY = 'uploads/C0123ABC/2026-12-01 report – ü+é 100%.txt';
