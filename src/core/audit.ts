@@ -98,6 +98,7 @@ export function describeAuditEvent(e: AuditEvent): Line {
         ' for ',
         code(e.detail.key),
         `, expiring ${utcMinutes(new Date(e.detail.expiresAt))}`,
+        ...linkId(e.detail.link),
       ];
     case 'link.refused':
       return [who, ' was refused a link', ...where, ` (${e.detail.filename ?? ''})`];
@@ -125,7 +126,7 @@ export function describeAuditEvent(e: AuditEvent): Line {
       ];
     }
     case 'link.revoked':
-      return [who, ' revoked the link for ', code(e.detail.key), ...where];
+      return [who, ' revoked the link for ', code(e.detail.key), ...where, ...linkId(e.detail.link)];
     case 'link.uploaded':
       return [
         `a partner uploaded ${e.detail.filename} (${formatSize(e.detail.size)}) through `,
@@ -134,6 +135,10 @@ export function describeAuditEvent(e: AuditEvent): Line {
         ...where,
         ': ',
         code(e.detail.key),
+        ...linkId(e.detail.link),
       ];
   }
 }
+
+/** The link's id, so `/upload-link revoke <id>` can be found from the audit. */
+const linkId = (id: string | undefined): Line => (id === undefined ? [] : [' (link ', code(id), ')']);
