@@ -7,7 +7,14 @@ import type { Line } from '../../core/text.js';
 import { toMrkdwn } from '../mrkdwn.js';
 import { ephemeral, linesReply, type Reply } from './blocks.js';
 
-export const renderAdminOutcome = (outcome: AdminOutcome): Reply => linesReply(describeAdminOutcome(outcome));
+export const renderAdminOutcome = (outcome: AdminOutcome): Reply =>
+  linesReply(
+    describeAdminOutcome(outcome),
+    outcome.kind === 'audit'
+      ? (hidden) =>
+          `… and ${hidden} more event${hidden === 1 ? '' : 's'} that don't fit in one message: ask for fewer, like \`/upload-link audit 20\`, or use \`npx upload-link audit\`.`
+      : undefined,
+  );
 
 /** The store could not be reached: nothing was created or changed. */
 export const STORE_UNAVAILABLE_LINE: Line = [

@@ -9,7 +9,16 @@ import type { PartnerLink } from '../../core/model.js';
 import { channel, code, command, type Line, strong, user } from '../../core/text.js';
 import { REVOKE_LINK_ACTION, REVOKE_LISTED_LINK_ACTION } from '../ids.js';
 import { slackDate, toMrkdwn } from '../mrkdwn.js';
-import { button, clip, context, ephemeral, type Reply, section } from './blocks.js';
+import {
+  button,
+  clip,
+  context,
+  ephemeral,
+  MAX_MESSAGE_BLOCKS,
+  MESSAGE_TEXT_BUDGET,
+  type Reply,
+  section,
+} from './blocks.js';
 
 /** What a listed link's Revoke button carries: the link, and which listing to show again afterwards. */
 export interface ListedLinkValue {
@@ -93,16 +102,22 @@ export function renderLinks(outcome: LinksOutcome, feedback?: string): Reply {
   const blocks: KnownBlock[] = [];
   if (feedback !== undefined) blocks.push(section(feedback));
   blocks.push(section(links.length === 0 ? `${head}\nNone yet.` : `${head} (newest first)`));
+  // As many rows as the message's text budget holds (long names and keys take room), then how many more there are.
+  let used = (feedback?.length ?? 0) + head.length;
+  let shown = 0;
   for (const link of links) {
-    blocks.push(
-      linkRow(link, now, {
-        who: scope.kind !== 'mine',
-        where: scope.kind === 'everywhere',
-        value: listedLinkValue({ id: link.id, scope }),
-      }),
-    );
+    const row = linkRow(link, now, {
+      who: scope.kind !== 'mine',
+      where: scope.kind === 'everywhere',
+      value: listedLinkValue({ id: link.id, scope }),
+    });
+    const size = row.type === 'section' ? (row.text?.text.length ?? 0) : 0;
+    if (used + size > MESSAGE_TEXT_BUDGET || blocks.length >= MAX_MESSAGE_BLOCKS - 1) break;
+    blocks.push(row);
+    used += size;
+    shown += 1;
   }
-  if (total > links.length) blocks.push(context(`… and ${total - links.length} older links not shown.`));
+  if (total > shown) blocks.push(context(`… and ${total - shown} older links not shown.`));
   const text = [feedback, `${head}: ${total} link${total === 1 ? '' : 's'}`].filter(Boolean).join('\n');
   return ephemeral(text, blocks);
 }
