@@ -26,6 +26,7 @@ import { createPartnerRoutes } from './partner/routes.js';
 import { type BotIdentity, buildSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
 import { IN_REQUEST_CALL_OPTIONS, slackClient } from './slack/client.js';
 import { slackGroupDirectory } from './slack/groups.js';
+import { slackChannelPresence } from './slack/presence.js';
 import { slackArrivalNotifier } from './slack/notify.js';
 import { guardAgainstReplays } from './slack/replay-guard.js';
 import { describeTarget, type OpenStore, openStore } from './store/index.js';
@@ -178,6 +179,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           },
         }),
     onSigningUnavailable: (error) => logger.error(`Cannot sign upload links: ${error.message}`),
+    presence: slackChannelPresence(slackClient(config, { ...IN_REQUEST_CALL_OPTIONS, logger })),
   };
   let routes: CustomRoute[];
   try {

@@ -118,6 +118,11 @@ export interface UploadSigner {
   signUpload(key: string, expiresInSeconds: number, now: Date): Promise<SignedUpload>;
 }
 
+/** Whether the bot can post in a channel (to announce arrivals there): true, false, or undefined when unknown. */
+export interface ChannelPresence {
+  isMember(channelId: string): Promise<boolean | undefined>;
+}
+
 /** Slack user group membership. */
 export interface GroupDirectory {
   /** Member user ids; throws GroupLookupError when Slack cannot answer. */

@@ -14,7 +14,7 @@ import { parseUploadCommand, type Token, type UploadCommand } from './command.js
 import { checkExpiry, type ExpiryBounds, type ExpiryProblem, MIN_EXPIRY_SECONDS } from './durations.js';
 import { buildObjectKey, newObjectId, safeFilename } from './keys.js';
 import { extensionOf, hasLimits, type UploadLimits } from './limits.js';
-import type { SignedUpload, Store, UploadSigner } from './ports.js';
+import type { ChannelPresence, SignedUpload, Store, UploadSigner } from './ports.js';
 import { type EffectiveSettings, effectiveSettings, type GlobalSettings } from './settings.js';
 
 export interface UploadRequest {
@@ -44,6 +44,11 @@ export interface IssuedLink {
   readonly limitedByCredentials: boolean;
   /** The partner page, when PUBLIC_URL is set. */
   readonly partner: PartnerPageLink | undefined;
+  /**
+   * Where an arrival will be announced: in the channel, by DM to the requester (a DM, or a channel the bot is not
+   * in), or unknown (Slack did not say).
+   */
+  readonly announce: 'channel' | 'dm' | 'unknown';
   readonly limits: UploadLimits;
 }
 
@@ -82,6 +87,8 @@ export interface UploadDeps {
   /** Set (from PUBLIC_URL) → every link also gets a revocable partner page. */
   readonly partnerPages?: { readonly publicUrl: string; readonly newLinkId?: () => string };
   readonly onSigningUnavailable?: (error: SigningUnavailableError) => void;
+  /** Whether the bot is in a channel; without it, where arrivals go is "unknown". */
+  readonly presence?: ChannelPresence;
 }
 
 const boundsOf = (settings: EffectiveSettings): ExpiryBounds => ({
@@ -161,6 +168,7 @@ async function issue(deps: UploadDeps, request: UploadRequest, valid: ValidReque
     }
   }
   const base = {
+    announce: await announcePlace(deps, request.channelId),
     filename,
     bucket: deps.signer.bucket,
     key,
@@ -204,6 +212,13 @@ async function issue(deps: UploadDeps, request: UploadRequest, valid: ValidReque
     singleUse: valid.singleUse,
   };
   return { kind: 'issued', link: { ...base, partner } } as const;
+}
+
+/** Direct messages never hear in place (the bot is in no DM but its own); channels, as Slack says. */
+async function announcePlace(deps: UploadDeps, channelId: string): Promise<IssuedLink['announce']> {
+  if (channelId.startsWith('D')) return 'dm';
+  const member = await deps.presence?.isMember(channelId);
+  return member === undefined ? 'unknown' : member ? 'channel' : 'dm';
 }
 
 /** 128 random bits, URL-safe: the partner page's id is its only secret. */

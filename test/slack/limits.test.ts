@@ -168,6 +168,7 @@ describe('Slack limits in the worst case', () => {
             singleUse: true,
           },
           limits: NO_LIMITS,
+          announce: 'dm',
         },
       },
       NOW,

@@ -20,10 +20,15 @@ export { COMMAND };
 /** POSIX shell single-quoting: safe for any name a partner's file may have. */
 export const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
-/** curl treats `[]{}` in a file name as a glob; `--globoff` makes it take the name literally. */
+/**
+ * The upload from a terminal. `--fail-with-body` (curl 7.76+) exits non-zero when S3 refuses (an expired link, a
+ * changed file) and still prints S3's reason, so a script can tell; curl treats `[]{}` in a file name as a glob
+ * (`--globoff` takes it literally), and `-` as standard input or an option (`./` in front means the file).
+ */
 export function curlCommand(filename: string, url: string): string {
   const globoff = /[[\]{}]/.test(filename) ? '--globoff ' : '';
-  return `curl ${globoff}--upload-file ${shellQuote(filename)} ${shellQuote(url)}`;
+  const file = filename.startsWith('-') ? `./${filename}` : filename;
+  return `curl --fail-with-body ${globoff}--upload-file ${shellQuote(file)} ${shellQuote(url)}`;
 }
 
 const say = (...line: Line): string => toMrkdwn(line);
@@ -167,15 +172,26 @@ export function renderHelp(
   return ephemeral(lines.join('\n').replace(/\*|`/g, ''), [section(lines.join('\n'))]);
 }
 
+/** Where the arrival will be told, said only as far as it is known. */
+const ANNOUNCE: Record<IssuedLink['announce'], string> = {
+  channel: 'the channel hears when the file arrives.',
+  dm: "I'm not in this conversation, so you'll hear by direct message when the file arrives (to have it announced here, add me: `/invite @upload-link`).",
+  unknown: "the channel hears when the file arrives (or you, by direct message, if I can't post there).",
+};
+
 /** The partner page's link, how long it stays open, and its Revoke button. */
-function partnerSection(partner: NonNullable<IssuedLink['partner']>, remaining: number): KnownBlock {
+function partnerSection(
+  partner: NonNullable<IssuedLink['partner']>,
+  remaining: number,
+  announce: IssuedLink['announce'],
+): KnownBlock {
   return {
     type: 'section',
     text: {
       type: 'mrkdwn',
       text: [
         `*Partner page:* <${escapeMrkdwn(partner.url)}>`,
-        `Open until ${slackDate(partner.expiresAt)} (in about ${formatDuration(roundDown(remaining))})${partner.singleUse ? ', or until one file arrives' : ''}. Anyone can upload with it in a browser; the channel hears when the file arrives.`,
+        `Open until ${slackDate(partner.expiresAt)} (in about ${formatDuration(roundDown(remaining))})${partner.singleUse ? ', or until one file arrives' : ''}. Anyone can upload with it in a browser; ${ANNOUNCE[announce]}`,
       ].join('\n'),
     },
     accessory: {
@@ -216,7 +232,7 @@ export function renderIssued(link: IssuedLink, now: Date): Reply {
     },
   ];
   if (partner !== undefined) {
-    blocks.push(partnerSection(partner, remaining));
+    blocks.push(partnerSection(partner, remaining, link.announce));
     if (hasLimits(link.limits)) {
       blocks.push(context(`Accepted: ${describeLimits(link.limits)}. S3 itself refuses anything else.`));
     }
