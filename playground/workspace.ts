@@ -201,6 +201,11 @@ export class Workspace {
       });
       return { ok: true, channel: channel.id, ts: entry.ts, message: { ...entry.message, user: BOT.userId } };
     });
+    slack.handle('conversations.info', (args) => {
+      const channel = channelById(String(args.channel ?? ''));
+      if (channel === undefined) return { ok: false, error: 'channel_not_found' };
+      return { ok: true, channel: { id: channel.id, name: channel.name, is_member: channel.botIsMember } };
+    });
     slack.handle('conversations.open', (args) => {
       const users = String(args.users ?? '').split(',');
       const person = users.length === 1 ? personById(users[0] ?? '') : undefined;

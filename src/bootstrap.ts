@@ -22,11 +22,14 @@ import type { UploadDeps } from './core/upload.js';
 import { errorMessage, slackErrorCode } from './lib/errors.js';
 import { loadPartnerAssets } from './partner/assets.js';
 import { sweepClosedUploads } from './partner/multipart.js';
+import { PARTNER_RULES } from './partner/rate-limit.js';
 import { createPartnerRoutes, storedAsFor } from './partner/routes.js';
-import { type BotIdentity, buildSlackApp } from './slack/app.js';
+import { type BotIdentity, buildSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
 import { IN_REQUEST_CALL_OPTIONS, slackClient } from './slack/client.js';
 import { slackGroupDirectory } from './slack/groups.js';
 import { slackArrivalNotifier } from './slack/notify.js';
+import { slackChannelPresence } from './slack/presence.js';
+import { guardAgainstReplays } from './slack/replay-guard.js';
 import { describeTarget, type OpenStore, openStore } from './store/index.js';
 
 export { HEALTH_PATH, SLACK_EVENTS_PATH } from './slack/app.js';
@@ -103,6 +106,9 @@ async function openMigratedStore(config: Config, logger: Logger): Promise<OpenSt
   }
 }
 
+const limiterFailed = (logger: Logger) => (error: unknown) =>
+  logger.warn(`Rate limits counted in memory for now, the store failed: ${errorMessage(error)}`);
+
 /** The partner page's routes, when there is a public URL to point partners at, and its sweep of closed uploads. */
 function partnerRoutes(
   options: BotOptions,
@@ -118,6 +124,11 @@ function partnerRoutes(
     store,
     objects,
     assets: loadPartnerAssets(options.assetsDir),
+    limits: {
+      address: store.rateLimiter(PARTNER_RULES.address, limiterFailed(logger)),
+      link: store.rateLimiter(PARTNER_RULES.link, limiterFailed(logger)),
+    },
+    trustProxy: config.trustProxy,
     logger,
     now,
     arrivals: {
@@ -183,6 +194,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           },
         }),
     onSigningUnavailable: (error) => logger.error(`Cannot sign upload links: ${error.message}`),
+    presence: slackChannelPresence(slackClient(config, { ...IN_REQUEST_CALL_OPTIONS, logger })),
   };
   let partner: ReturnType<typeof partnerRoutes>;
   try {
@@ -193,6 +205,14 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   }
   const { app, receiver } = buildSlackApp({ config, logger, identity, upload, admin, now, routes: partner.routes });
   const sweeper = uploadSweeper(partner.sweep, options.sweepIntervalMs ?? 60_000, logger);
+  if (receiver instanceof HTTPReceiver && config.slack.signingSecret !== undefined) {
+    guardAgainstReplays(receiver, {
+      signingSecret: config.slack.signingSecret,
+      endpoints: [SLACK_EVENTS_PATH],
+      seen: store.seenRequests,
+      logger,
+    });
+  }
 
   return {
     app,

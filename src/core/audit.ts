@@ -100,6 +100,7 @@ export function describeAuditEvent(e: AuditEvent): Line {
         ' for ',
         code(e.detail.key),
         `, expiring ${utcMinutes(new Date(e.detail.expiresAt))}`,
+        ...linkId(e.detail.link),
       ];
     case 'link.refused':
       return [who, ' was refused a link', ...where, ` (${e.detail.filename ?? ''})`];
@@ -127,7 +128,7 @@ export function describeAuditEvent(e: AuditEvent): Line {
       ];
     }
     case 'link.revoked':
-      return [who, ' revoked the link for ', code(e.detail.key), ...where];
+      return [who, ' revoked the link for ', code(e.detail.key), ...where, ...linkId(e.detail.link)];
     case 'link.uploaded':
       return [
         `a partner uploaded ${e.detail.filename} (${formatSize(e.detail.size)}) through `,
@@ -137,6 +138,10 @@ export function describeAuditEvent(e: AuditEvent): Line {
         ': ',
         code(e.detail.key),
         ...(e.detail.etag === undefined ? [] : [', ETag ', code(e.detail.etag)]),
+        ...linkId(e.detail.link),
       ];
   }
 }
+
+/** The link's id, so `/upload-link revoke <id>` can be found from the audit. */
+const linkId = (id: string | undefined): Line => (id === undefined ? [] : [' (link ', code(id), ')']);

@@ -51,7 +51,18 @@ export interface AuditRepository {
 
 export type RevokeResult = 'revoked' | 'already-closed' | 'missing';
 
+export interface LinkQuery {
+  readonly channelId?: string;
+  readonly requester?: string;
+  /** At most this many, newest first. */
+  readonly limit: number;
+}
+
 export interface LinkRepository {
+  /** Newest first. */
+  list(query: LinkQuery): Promise<PartnerLink[]>;
+  /** How many links match (for "… and N more"). */
+  count(query: Omit<LinkQuery, 'limit'>): Promise<number>;
   /** Store a partner link and its `link.issued` audit event together. */
   create(link: NewPartnerLink, at: Date): Promise<void>;
   get(id: string): Promise<PartnerLink | undefined>;
@@ -84,6 +95,25 @@ export interface UploadRepository {
   openOfClosedLinks(now: Date, limit: number): Promise<MultipartUpload[]>;
 }
 
+/** Slack requests already acted on, shared by every instance: replay protection. */
+export interface SeenRequestRepository {
+  /** True the first time any instance records this digest; false for a repeat. */
+  claim(digest: string, timestampSeconds: number): Promise<boolean>;
+}
+
+/** A limit on requests: `points` per `windowSeconds`, counted per key under `name`. */
+export interface RateRule {
+  readonly name: string;
+  readonly points: number;
+  readonly windowSeconds: number;
+}
+
+/** Counters shared by every instance (kept in the store's database). */
+export interface RateLimiter {
+  /** Count one request for `key`; false when it is over the rule's limit in the current window. */
+  take(key: string): Promise<boolean>;
+}
+
 /** One database, one repository per kind of thing. Every method throws StoreUnavailableError when it fails. */
 export interface Store {
   readonly admins: AdminRepository;
@@ -111,6 +141,11 @@ export interface UploadSigner {
   /** Resolve credentials ahead of the first request, so a slow credential chain never lands on a user. */
   warmUp(): Promise<void>;
   signUpload(key: string, expiresInSeconds: number, now: Date): Promise<SignedUpload>;
+}
+
+/** Whether the bot can post in a channel (to announce arrivals there): true, false, or undefined when unknown. */
+export interface ChannelPresence {
+  isMember(channelId: string): Promise<boolean | undefined>;
 }
 
 /** Slack user group membership. */

@@ -41,6 +41,12 @@ export function joined(items: readonly Inline[], separator = ', '): Inline[] {
   return items.flatMap((item, i) => (i === 0 ? [item] : [separator, item]));
 }
 
+/** `a, b, c … and 7 more`: a list that stays readable (and within a message's limits) however long it gets. */
+export function joinedAtMost(items: readonly Inline[], max: number, separator = ', '): Inline[] {
+  if (items.length <= max) return joined(items, separator);
+  return [...joined(items.slice(0, max), separator), ` … and ${items.length - max} more`];
+}
+
 /** The plain characters of a line, for length budgets (what a reader sees, roughly). */
 export function plainLength(line: Line): number {
   let n = 0;

@@ -10,11 +10,11 @@
 import { randomBytes } from 'node:crypto';
 import { SigningUnavailableError } from '../lib/errors.js';
 import { type AccessPolicy, grantName } from './access.js';
-import { parseUploadCommand, type Token } from './command.js';
-import { checkExpiry, type ExpiryBounds, MIN_EXPIRY_SECONDS } from './durations.js';
+import { parseUploadCommand, type Token, type UploadCommand } from './command.js';
+import { checkExpiry, type ExpiryBounds, type ExpiryProblem, MIN_EXPIRY_SECONDS } from './durations.js';
 import { buildObjectKey, newObjectId, safeFilename } from './keys.js';
 import { extensionOf, hasLimits, type UploadLimits } from './limits.js';
-import type { SignedUpload, Store, UploadSigner } from './ports.js';
+import type { ChannelPresence, SignedUpload, Store, UploadSigner } from './ports.js';
 import { type EffectiveSettings, effectiveSettings, type GlobalSettings } from './settings.js';
 
 export interface UploadRequest {
@@ -46,6 +46,11 @@ export interface IssuedLink {
   readonly limitedByCredentials: boolean;
   /** The partner page, when PUBLIC_URL is set. */
   readonly partner: PartnerPageLink | undefined;
+  /**
+   * Where an arrival will be announced: in the channel, by DM to the requester (a DM, or a channel the bot is not
+   * in), or unknown (Slack did not say).
+   */
+  readonly announce: 'channel' | 'dm' | 'unknown';
   readonly limits: UploadLimits;
 }
 
@@ -57,8 +62,14 @@ export type UploadOutcome =
       /** Admins also see the admin commands. */
       readonly forAdmin: boolean;
     }
-  | { readonly kind: 'bad-expiry'; readonly typed: string; readonly bounds: ExpiryBounds }
-  | { readonly kind: 'missing-filename'; readonly expiry: string }
+  | {
+      readonly kind: 'bad-expiry';
+      readonly typed: string;
+      readonly bounds: ExpiryBounds;
+      readonly reason: ExpiryProblem;
+    }
+  /** Slips: what was typed cannot be a file name (or is missing one); nothing is created. */
+  | Exclude<UploadCommand, { kind: 'help' } | { kind: 'upload' }>
   | { readonly kind: 'bad-filename'; readonly typed: string; readonly reason: 'empty' | 'nothing-left' }
   | { readonly kind: 'refused'; readonly admins: readonly string[]; readonly groupsUnchecked: boolean }
   | { readonly kind: 'type-not-allowed'; readonly filename: string; readonly allowedTypes: readonly string[] }
@@ -78,6 +89,8 @@ export interface UploadDeps {
   /** Set (from PUBLIC_URL) → every link also gets a revocable partner page. */
   readonly partnerPages?: { readonly publicUrl: string; readonly newLinkId?: () => string };
   readonly onSigningUnavailable?: (error: SigningUnavailableError) => void;
+  /** Whether the bot is in a channel; without it, where arrivals go is "unknown". */
+  readonly presence?: ChannelPresence;
 }
 
 const boundsOf = (settings: EffectiveSettings): ExpiryBounds => ({
@@ -97,7 +110,7 @@ interface ValidRequest {
 /** The command text against the channel's settings: a valid request, or the outcome that says what is wrong. */
 async function checkRequest(deps: UploadDeps, request: UploadRequest): Promise<ValidRequest | UploadOutcome> {
   const command = parseUploadCommand(request.tokens);
-  if (command.kind === 'missing-filename') return command;
+  if (command.kind !== 'help' && command.kind !== 'upload') return command;
   const stored = await deps.store.settings.get(request.channelId);
   const settings = effectiveSettings(deps.settings, request.channelId, stored);
   const limits: UploadLimits = { maxSizeBytes: stored?.maxSizeBytes, allowedTypes: stored?.allowedTypes };
@@ -109,7 +122,7 @@ async function checkRequest(deps: UploadDeps, request: UploadRequest): Promise<V
   let expiresIn = settings.defaultExpirySeconds;
   if (command.expiry !== undefined) {
     const check = checkExpiry(command.expiry, bounds);
-    if (!check.ok) return { kind: 'bad-expiry', typed: command.expiry, bounds };
+    if (!check.ok) return { kind: 'bad-expiry', typed: command.expiry, bounds, reason: check.reason };
     expiresIn = check.seconds;
   }
   const safe = safeFilename(command.filename);
@@ -157,6 +170,7 @@ async function issue(deps: UploadDeps, request: UploadRequest, valid: ValidReque
     }
   }
   const base = {
+    announce: await announcePlace(deps, request.channelId),
     filename,
     bucket: deps.signer.bucket,
     key,
@@ -201,6 +215,13 @@ async function issue(deps: UploadDeps, request: UploadRequest, valid: ValidReque
     singleUse: valid.singleUse,
   };
   return { kind: 'issued', link: { ...base, partner } } as const;
+}
+
+/** Direct messages never hear in place (the bot is in no DM but its own); channels, as Slack says. */
+async function announcePlace(deps: UploadDeps, channelId: string): Promise<IssuedLink['announce']> {
+  if (channelId.startsWith('D')) return 'dm';
+  const member = await deps.presence?.isMember(channelId);
+  return member === undefined ? 'unknown' : member ? 'channel' : 'dm';
 }
 
 /** 128 random bits, URL-safe: the partner page's id is its only secret. */

@@ -31,18 +31,18 @@ import {
 import { LINK_ID, linkState } from '../core/links.js';
 import type { PartnerLink } from '../core/model.js';
 import { MULTIPART_THRESHOLD_BYTES } from '../core/multipart.js';
-import type { Store } from '../core/ports.js';
+import type { RateLimiter, Store } from '../core/ports.js';
 import { isStoreUnavailable } from '../lib/errors.js';
 import type { PartnerAssets } from './assets.js';
 import { type RouteRequest, readJson, routeParam, send, sendHtml, sendJson } from './http.js';
 import { multipartRoutes } from './multipart.js';
 import { CLOSED_MESSAGES, renderNotFound, renderPage, renderRateLimited } from './page.js';
-import { createRateLimiter, type RateLimiter } from './rate-limit.js';
+import { clientAddress } from './rate-limit.js';
 
 /** A signature made at upload time only needs to last until the upload starts (issue 10: at most a minute). */
 export const PAGE_SIGNATURE_SECONDS = 60;
 
-export const RATE_LIMITS = { perLinkPerMinute: 30, perAddressPerMinute: 120 } as const;
+export { RATE_LIMITS } from './rate-limit.js';
 
 export interface PartnerDeps {
   readonly store: Store;
@@ -54,7 +54,10 @@ export interface PartnerDeps {
   readonly arrivals: ArrivalDeps;
   /** Origins the page may connect to besides itself: the S3 endpoint the signed URLs point at. */
   readonly uploadOrigin: () => Promise<string>;
-  readonly limiter?: RateLimiter;
+  /** Requests per address and per link (src/partner/rate-limit.ts), counted in the store for every instance. */
+  readonly limits: { readonly address: RateLimiter; readonly link: RateLimiter };
+  /** TRUST_PROXY: how many proxies' X-Forwarded-For entries to believe. */
+  readonly trustProxy: number;
   /** The storage does multipart uploads (ListParts, Abort): false for the playground's embedded S3. */
   readonly multipart: boolean;
 }
@@ -64,13 +67,6 @@ export async function currentLimits(store: Store, link: PartnerLink): Promise<Up
   const settings = await store.settings.get(link.channelId);
   if (settings === undefined) return NO_LIMITS;
   return { maxSizeBytes: settings.maxSizeBytes, allowedTypes: settings.allowedTypes };
-}
-
-/** The caller's address: behind Heroku's router (or any proxy appending to it) the last X-Forwarded-For entry. */
-function clientAddress(req: RouteRequest): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  const last = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').at(-1)?.trim();
-  return last || req.socket.remoteAddress || 'unknown';
 }
 
 export const REFUSALS = {
@@ -130,7 +126,7 @@ export async function begin(
   budgetKey: (id: string) => string = (id) => id,
 ): Promise<{ link: PartnerLink; body: Record<string, unknown> | undefined } | undefined> {
   const id = routeParam(req, 'id');
-  if (!ctx.allowed(req, res, id === undefined ? undefined : budgetKey(id), false)) return undefined;
+  if (!(await ctx.allowed(req, res, id === undefined ? undefined : budgetKey(id), false))) return undefined;
   const body = await readJson(req);
   const link = await ctx.findLink(id, res, false);
   return link === undefined ? undefined : { link, body };
@@ -189,19 +185,20 @@ export type Handler = (req: RouteRequest, res: ServerResponse) => Promise<void>;
 export interface RouteContext {
   readonly deps: PartnerDeps;
   /** Counts the request; answers 429 itself and returns false when over a limit. */
-  allowed(req: RouteRequest, res: ServerResponse, id: string | undefined, html: boolean): boolean;
+  allowed(req: RouteRequest, res: ServerResponse, id: string | undefined, html: boolean): Promise<boolean>;
   /** The link for a request, or undefined after answering 404 (unknown and malformed ids look the same). */
   findLink(id: string | undefined, res: ServerResponse, html: boolean): Promise<PartnerLink | undefined>;
   csp(): Promise<string>;
 }
 
 function routeContext(deps: PartnerDeps): RouteContext {
-  const limiter = deps.limiter ?? createRateLimiter();
   return {
     deps,
-    allowed(req, res, id, html) {
-      const okAddress = limiter.take(`addr:${clientAddress(req)}`, RATE_LIMITS.perAddressPerMinute);
-      const okLink = id === undefined || limiter.take(`link:${id}`, RATE_LIMITS.perLinkPerMinute);
+    async allowed(req, res, id, html) {
+      // The address first; a link is counted only for an address within its limit and an id that could be one,
+      // so no one can fill the counters with made-up link ids.
+      const okAddress = await deps.limits.address.take(clientAddress(req, deps.trustProxy));
+      const okLink = !okAddress || id === undefined || !LINK_ID.test(id) || (await deps.limits.link.take(id));
       if (okAddress && okLink) return true;
       if (html) sendHtml(res, 429, renderRateLimited(), { 'retry-after': '60' });
       else sendJson(res, 429, { error: 'rate-limited', message: 'Too many attempts. Wait a minute and try again.' });
@@ -237,7 +234,7 @@ function routeContext(deps: PartnerDeps): RouteContext {
 const page =
   (ctx: RouteContext): Handler =>
   async (req, res) => {
-    if (!ctx.allowed(req, res, undefined, true)) return;
+    if (!(await ctx.allowed(req, res, undefined, true))) return;
     const link = await ctx.findLink(routeParam(req, 'id'), res, true);
     if (!link) return;
     const state = linkState(link, ctx.deps.now());

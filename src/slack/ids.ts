@@ -4,7 +4,14 @@
 export const COMMAND = '/upload-link';
 
 /** The bot scopes the code needs, and no more. */
-export const BOT_SCOPES = ['commands', 'usergroups:read', 'chat:write', 'im:write'] as const;
+export const BOT_SCOPES = [
+  'commands',
+  'usergroups:read',
+  'chat:write',
+  'im:write',
+  'channels:read',
+  'groups:read',
+] as const;
 
 /**
  * App Home ids: the view builders put them on elements, the listeners match on them, the tests send them back.
@@ -43,3 +50,9 @@ export const SETTINGS_MODAL = {
 
 /** The "Revoke" button on a reply that carries a partner page link. */
 export const REVOKE_LINK_ACTION = 'revoke_partner_link';
+
+/** The "Revoke" button on a link in `/upload-link links`. */
+export const REVOKE_LISTED_LINK_ACTION = 'revoke_listed_link';
+
+/** The "Revoke" button on a link in the Home tab's "Your recent links". */
+export const REVOKE_HOME_LINK_ACTION = 'revoke_home_link';

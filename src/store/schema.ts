@@ -88,7 +88,14 @@ export interface MultipartUploadsTable {
   closed_at: string | null;
 }
 
+/** A Slack request acted on: its HMAC digest (binds timestamp and body), kept while it could still be replayed. */
+export interface SeenSlackRequestsTable {
+  digest: string;
+  request_ts: number | string;
+}
+
 export interface Database {
+  seen_slack_requests: SeenSlackRequestsTable;
   links: LinksTable;
   multipart_uploads: MultipartUploadsTable;
   admins: AdminsTable;

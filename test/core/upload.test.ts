@@ -42,7 +42,12 @@ function fakeSigner(fail?: Error): UploadSigner & { calls: SignCall[] } {
 
 /** A real store (SQLite in memory) and the real access policy; only the signer is a recording stand-in. */
 async function setup(
-  options: { signer?: UploadSigner & { calls: SignCall[] }; now?: Date; newId?: () => string } = {},
+  options: {
+    signer?: UploadSigner & { calls: SignCall[] };
+    now?: Date;
+    newId?: () => string;
+    presence?: { isMember(channelId: string): Promise<boolean | undefined> };
+  } = {},
 ) {
   const signer = options.signer ?? fakeSigner();
   const unavailable: SigningUnavailableError[] = [];
@@ -57,6 +62,7 @@ async function setup(
     now: () => options.now ?? NOW,
     ...(options.newId === undefined ? {} : { newId: options.newId }),
     onSigningUnavailable: (error) => unavailable.push(error),
+    ...(options.presence === undefined ? {} : { presence: options.presence }),
   };
   const run = (text: string, userId = ALLOWED, channelId = CHANNEL) =>
     handleUploadCommand(deps, { userId, channelId, tokens: tokenize(text) });
@@ -81,9 +87,19 @@ describe('handleUploadCommand', () => {
       requestedExpiresAt: new Date('2024-03-06T12:00:00.000Z'),
       limitedByCredentials: false,
       partner: undefined,
+      // No presence port here: where the arrival goes is not known.
+      announce: 'unknown',
       limits: { maxSizeBytes: undefined, allowedTypes: undefined },
     });
     expect(signer.calls).toEqual([{ key: link.key, expiresInSeconds: 86_400, now: NOW }]);
+  });
+
+  it('says where arrivals go: a DM always by DM, a channel as the presence port says', async () => {
+    const inAcme = { isMember: async (channel: string) => channel === 'C0ACME' };
+    const { run } = await setup({ presence: inAcme });
+    expect(issuedLink(await run('a.pdf', ALLOWED, 'C0ACME')).announce).toBe('channel');
+    expect(issuedLink(await run('a.pdf', ALLOWED, 'C0OTHER')).announce).toBe('dm');
+    expect(issuedLink(await run('a.pdf', ALLOWED, 'D0ALICE')).announce).toBe('dm');
   });
 
   it('signs for the expiry asked', async () => {
@@ -154,10 +170,10 @@ describe('handleUploadCommand', () => {
 
   describe('bad input is reported before the access check', () => {
     it.each([
-      ['report.pdf 10y', { kind: 'bad-expiry', typed: '10y', bounds: BOUNDS }],
-      ['report.pdf 4d', { kind: 'bad-expiry', typed: '4d', bounds: BOUNDS }],
-      ['report.pdf 0m', { kind: 'bad-expiry', typed: '0m', bounds: BOUNDS }],
-      ['report.pdf 1.5h', { kind: 'bad-expiry', typed: '1.5h', bounds: BOUNDS }],
+      ['report.pdf 10y', { kind: 'bad-expiry', typed: '10y', bounds: BOUNDS, reason: 'unparsable' }],
+      ['report.pdf 4d', { kind: 'bad-expiry', typed: '4d', bounds: BOUNDS, reason: 'too-long' }],
+      ['report.pdf 0m', { kind: 'bad-expiry', typed: '0m', bounds: BOUNDS, reason: 'too-short' }],
+      ['report.pdf 1.5h', { kind: 'bad-expiry', typed: '1.5h', bounds: BOUNDS, reason: 'unparsable' }],
       ['2h', { kind: 'missing-filename', expiry: '2h' }],
       ['../..', { kind: 'bad-filename', typed: '../..', reason: 'nothing-left' }],
       ['"" 2h', { kind: 'bad-filename', typed: '', reason: 'empty' }],

@@ -44,7 +44,7 @@ describe('/upload-link over real HTTP', () => {
     expect(url).not.toContain('x-amz-checksum');
     const blocks = JSON.stringify(reply.json?.blocks);
     expect(blocks).toMatch(/<!date\^\d+\^\{date_short_pretty\} at \{time\}\|\d{4}-\d{2}-\d{2}T[\d:]+Z>/);
-    expect(blocks).toContain(`curl --upload-file 'report.pdf' '${url}'`);
+    expect(blocks).toContain(`curl --fail-with-body --upload-file 'report.pdf' '${url}'`);
 
     const body = randomBytes(1024 * 1024 + 17);
     const upload = await put(url, body);
@@ -78,8 +78,39 @@ describe('/upload-link over real HTTP', () => {
     const dir = await mkdtemp(join(tmpdir(), 'upload-link-curl-'));
     try {
       await writeFile(join(dir, name), 'from curl\n');
-      await run('sh', ['-c', `${commandLine} --fail --silent --show-error`], { cwd: dir });
+      await run('sh', ['-c', `${commandLine} --silent --show-error`], { cwd: dir });
       expect((await app.s3.getObject(promisedKey(reply.json)))?.toString()).toBe('from curl\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the curl line exits non-zero when S3 refuses (an expired link), printing why; a file named "-" is that file', async () => {
+    let clock = Date.now();
+    app = await startTestApp({ now: () => new Date(clock) });
+    const curlLine = (reply: Record<string, unknown> | undefined) =>
+      (reply?.blocks as { elements?: { type: string; elements?: { text: string }[] }[] }[])
+        .flatMap((b) => b.elements ?? [])
+        .filter((e) => e.type === 'rich_text_preformatted')
+        .map((e) => e.elements?.[0]?.text ?? '')
+        .find((t) => t.startsWith('curl ')) as string;
+    const dir = await mkdtemp(join(tmpdir(), 'upload-link-curl-'));
+    try {
+      await writeFile(join(dir, '-'), 'the dash file\n');
+      const dash = await app.command({ text: '"-" 1m', user_id: ADMIN });
+      await run('sh', ['-c', `${curlLine(dash.json)} --silent --show-error < /dev/null`], { cwd: dir });
+      expect((await app.s3.getObject(promisedKey(dash.json)))?.toString()).toBe('the dash file\n');
+
+      // Signed two minutes ago for one minute: S3 refuses, and the exit code says so.
+      clock -= 120_000;
+      const expired = await app.command({ text: '"-" 1m', user_id: ADMIN });
+      clock += 120_000;
+      const failed = await run('sh', ['-c', `${curlLine(expired.json)} --silent --show-error`], { cwd: dir }).then(
+        () => undefined,
+        (error: { code?: number; stdout?: string }) => error,
+      );
+      expect(failed?.code).toBe(22);
+      expect(failed?.stdout).toMatch(/expired/i);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -109,9 +140,14 @@ describe('/upload-link over real HTTP', () => {
     const helpWord = await app.command({ text: 'help' });
     expect(helpWord.json?.text).toBe(help.json?.text);
 
-    for (const expiry of ['8d', '30s', '0m', '2y']) {
+    for (const [expiry, says] of [
+      ['8d', 'too long: at most 1 week here'],
+      ['30s', '1 minute to 1 week'],
+      ['0m', 'too short: at least 1 minute'],
+      ['2y', '1 minute to 1 week'],
+    ]) {
       const reply = await app.command({ text: `report.pdf ${expiry}`, user_id: ADMIN });
-      expect(reply.json?.text).toContain('1 minute to 1 week');
+      expect(reply.json?.text).toContain(says);
       expect(reply.body).not.toContain('X-Amz');
     }
     expect(await app.s3.listKeys()).toEqual([]);

@@ -25,6 +25,7 @@ function issued(overrides: Partial<IssuedLink> = {}): IssuedLink {
     requestedExpiresAt: IN_A_DAY,
     limitedByCredentials: false,
     partner: undefined,
+    announce: 'channel',
     limits: NO_LIMITS,
     ...overrides,
   };
@@ -102,7 +103,7 @@ describe('renderOutcome: issued', () => {
 
   it('has a ready curl command in a code block', () => {
     const reply = renderOutcome({ kind: 'issued', link: issued() }, NOW);
-    expect(codeBlocks(reply)).toContain(`curl --upload-file 'report.pdf' '${URL_WITH_QUERY}'`);
+    expect(codeBlocks(reply)).toContain(`curl --fail-with-body --upload-file 'report.pdf' '${URL_WITH_QUERY}'`);
   });
 
   it('the curl command passes the name and URL to curl exactly, through a real shell', () => {
@@ -110,7 +111,13 @@ describe('renderOutcome: issued', () => {
     const reply = renderOutcome({ kind: 'issued', link: issued({ filename: name }) }, NOW);
     const command = codeBlocks(reply).find((code) => code.startsWith('curl '));
     expect(command).toBeDefined();
-    expect(curlArguments(command as string)).toEqual(['--globoff', '--upload-file', name, URL_WITH_QUERY]);
+    expect(curlArguments(command as string)).toEqual([
+      '--fail-with-body',
+      '--globoff',
+      '--upload-file',
+      name,
+      URL_WITH_QUERY,
+    ]);
   });
 
   it('names with mrkdwn control characters are escaped in the fallback text but kept as typed in blocks', () => {
@@ -165,7 +172,7 @@ describe('renderOutcome: everything but issued', () => {
   });
 
   it('bad expiry names what was typed and the allowed range', () => {
-    const reply = renderOutcome({ kind: 'bad-expiry', typed: '10y', bounds: BOUNDS }, NOW);
+    const reply = renderOutcome({ kind: 'bad-expiry', typed: '10y', bounds: BOUNDS, reason: 'unparsable' }, NOW);
     expect(reply).toEqual({ response_type: 'ephemeral', text: messages.badExpiry('10y', '1 minute to 1 week') });
     expect(reply.text).toContain('"10y"');
     expect(reply.text).toContain('1 minute to 1 week');
@@ -173,7 +180,10 @@ describe('renderOutcome: everything but issued', () => {
   });
 
   it('bad expiry escapes what was typed', () => {
-    const reply = renderOutcome({ kind: 'bad-expiry', typed: '<!channel>&', bounds: BOUNDS }, NOW);
+    const reply = renderOutcome(
+      { kind: 'bad-expiry', typed: '<!channel>&', bounds: BOUNDS, reason: 'unparsable' },
+      NOW,
+    );
     expect(reply.text).toContain('"&lt;!channel&gt;&amp;"');
   });
 
@@ -272,9 +282,10 @@ describe('the raw URL and files over 5 GB', () => {
     const headers = { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'k/1' };
     const command = curlCommand('report.pdf', 'https://example.com/k', headers);
     expect(command).toBe(
-      "curl -H 'x-amz-server-side-encryption: aws:kms' -H 'x-amz-server-side-encryption-aws-kms-key-id: k/1' --upload-file 'report.pdf' 'https://example.com/k'",
+      "curl --fail-with-body -H 'x-amz-server-side-encryption: aws:kms' -H 'x-amz-server-side-encryption-aws-kms-key-id: k/1' --upload-file 'report.pdf' 'https://example.com/k'",
     );
     expect(curlArguments(command)).toEqual([
+      '--fail-with-body',
       '-H',
       'x-amz-server-side-encryption: aws:kms',
       '-H',
@@ -291,14 +302,29 @@ describe('the raw URL and files over 5 GB', () => {
 describe('curlCommand', () => {
   it.each(['data[1].csv', 'a{b}.txt', 'x]y.txt', 'x}y.txt'])('adds --globoff for %j', (name) => {
     const command = curlCommand(name, 'https://example.com/k?a=1&b=2');
-    expect(command.startsWith('curl --globoff --upload-file ')).toBe(true);
-    expect(curlArguments(command)).toEqual(['--globoff', '--upload-file', name, 'https://example.com/k?a=1&b=2']);
+    expect(command.startsWith('curl --fail-with-body --globoff --upload-file ')).toBe(true);
+    expect(curlArguments(command)).toEqual([
+      '--fail-with-body',
+      '--globoff',
+      '--upload-file',
+      name,
+      'https://example.com/k?a=1&b=2',
+    ]);
   });
 
   it.each(['report.pdf', "John's (v2) *draft*.pdf", 'a?b.txt'])('no --globoff for %j', (name) => {
     const command = curlCommand(name, 'https://example.com/k');
-    expect(command).toBe(`curl --upload-file ${shellQuote(name)} 'https://example.com/k'`);
-    expect(curlArguments(command)).toEqual(['--upload-file', name, 'https://example.com/k']);
+    expect(command).toBe(`curl --fail-with-body --upload-file ${shellQuote(name)} 'https://example.com/k'`);
+    expect(curlArguments(command)).toEqual(['--fail-with-body', '--upload-file', name, 'https://example.com/k']);
+  });
+
+  it.each(['-', '-rf.pdf', '--output x'])('a name starting with "-" (%j) is a file, not stdin or an option', (name) => {
+    expect(curlArguments(curlCommand(name, 'https://example.com/k'))).toEqual([
+      '--fail-with-body',
+      '--upload-file',
+      `./${name}`,
+      'https://example.com/k',
+    ]);
   });
 });
 
@@ -316,6 +342,31 @@ describe('small helpers', () => {
   it('slackDate uses whole unix seconds and an ISO fallback', () => {
     expect(slackDate(new Date('2024-03-05T12:00:00.999Z'))).toBe(
       '<!date^1709640000^{date_short_pretty} at {time}|2024-03-05T12:00:00Z>',
+    );
+  });
+});
+
+describe('where the arrival will be told, said only as far as it is known', () => {
+  const withPage = (announce: IssuedLink['announce']) =>
+    issued({
+      announce,
+      partner: {
+        id: 'A'.repeat(22),
+        url: `https://upload.example.com/u/${'A'.repeat(22)}`,
+        expiresAt: IN_A_DAY,
+        singleUse: false,
+      },
+    });
+  it.each([
+    ['channel', 'the channel hears when the file arrives.'],
+    [
+      'dm',
+      "you'll hear by direct message when the file arrives (to have it announced here, add me: `/invite @upload-link`)",
+    ],
+    ['unknown', "(or you, by direct message, if I can't post there)"],
+  ] as const)('%s', (announce, says) => {
+    expect(JSON.stringify(renderOutcome({ kind: 'issued', link: withPage(announce) }, NOW).blocks)).toContain(
+      JSON.stringify(says).slice(1, -1),
     );
   });
 });

@@ -12,6 +12,7 @@ import {
   emoji,
   type Inline,
   joined,
+  joinedAtMost,
   type Line,
   strong,
   type UsageLine,
@@ -23,7 +24,9 @@ import type { Scope } from './parse.js';
 import { type AdminCommandName, USAGE } from './usage.js';
 
 export const subjectRef = (s: Subject) => (s.type === 'user' ? user(s.id) : usergroup(s.id));
-const subjects = (list: readonly Subject[]) => joined(list.map(subjectRef));
+/** Mentions in one line at most: 200 entries would not fit in a Slack section (3,000 characters). */
+const MAX_MENTIONS = 60;
+const subjects = (list: readonly Subject[]) => joinedAtMost(list.map(subjectRef), MAX_MENTIONS);
 const scopeRef = (scope: Scope) => (scope.kind === 'everywhere' ? 'every channel' : channel(scope.id));
 
 export const usageOf = (name: AdminCommandName): UsageLine => ({ usage: USAGE[name] });
@@ -161,17 +164,24 @@ function disallowedLines(outcome: Extract<AdminOutcome, { kind: 'disallowed' }>)
 function groupLine({ group, ...found }: GroupMembers): Line {
   const head: Line = ['• Via ', subjectRef(group), ': '];
   if ('unavailable' in found) return [...head, `members unavailable ${found.unavailable}`];
-  return [...head, ...(found.members.length > 0 ? joined(found.members.map(user)) : ['no members right now'])];
+  const members = found.members.map(user);
+  return [...head, ...(members.length > 0 ? joinedAtMost(members, MAX_MENTIONS) : ['no members right now'])];
 }
 
 function accessLines(outcome: Extract<AdminOutcome, { kind: 'access' }>): Line[] {
   const lines: Line[] = [[strong('Who may create upload links in ', channel(outcome.channelId))]];
-  if (outcome.admins.length > 0) lines.push(['• Admins (every channel): ', ...joined(outcome.admins.map(user))]);
+  if (outcome.admins.length > 0) {
+    lines.push(['• Admins (every channel): ', ...joinedAtMost(outcome.admins.map(user), MAX_MENTIONS)]);
+  }
   const everywhere = [
     ...outcome.configAllowed.map((id): Line => [user(id), ' (configuration)']),
     ...outcome.entries.filter((e) => e.scope === EVERYWHERE).map((e): Line => [subjectRef(e)]),
   ];
-  if (everywhere.length > 0) lines.push(['• Allowed everywhere: ', ...joinedLines(everywhere)]);
+  if (everywhere.length > 0) {
+    const hidden = everywhere.length - MAX_MENTIONS;
+    const shown = joinedLines(everywhere.slice(0, MAX_MENTIONS));
+    lines.push(['• Allowed everywhere: ', ...shown, ...(hidden > 0 ? [` … and ${hidden} more`] : [])]);
+  }
   const here = outcome.entries.filter((e) => e.scope !== EVERYWHERE);
   if (here.length > 0) lines.push(['• Allowed in this channel: ', ...subjects(here)]);
   lines.push(...outcome.groups.map(groupLine));

@@ -2,12 +2,19 @@
 import { describeAdminOutcome, invalidLines, notAdminLine } from '../../core/admin/describe.js';
 import type { AdminOutcome } from '../../core/admin/execute.js';
 import type { AdminCommandName } from '../../core/admin/usage.js';
-import { describeRevoke, type RevokeOutcome, revokeUsageLine } from '../../core/links.js';
+import { describeBadRef, describeRevoke, type LinkRef, type RevokeOutcome, revokeUsageLine } from '../../core/links.js';
 import type { Line } from '../../core/text.js';
 import { toMrkdwn } from '../mrkdwn.js';
 import { ephemeral, linesReply, type Reply } from './blocks.js';
 
-export const renderAdminOutcome = (outcome: AdminOutcome): Reply => linesReply(describeAdminOutcome(outcome));
+export const renderAdminOutcome = (outcome: AdminOutcome): Reply =>
+  linesReply(
+    describeAdminOutcome(outcome),
+    outcome.kind === 'audit'
+      ? (hidden) =>
+          `… and ${hidden} more event${hidden === 1 ? '' : 's'} that don't fit in one message: ask for fewer, like \`/upload-link audit 20\`, or use \`npx upload-link audit\`.`
+      : undefined,
+  );
 
 /** The store could not be reached: nothing was created or changed. */
 export const STORE_UNAVAILABLE_LINE: Line = [
@@ -28,5 +35,9 @@ export const revokeMessages = {
   missing: toMrkdwn(describeRevoke({ kind: 'missing' })),
   notYours: toMrkdwn(describeRevoke({ kind: 'not-yours' })),
   already: toMrkdwn(describeRevoke({ kind: 'already-closed' })),
-  revoked: (filename: string) => toMrkdwn(describeRevoke({ kind: 'revoked', filename })),
+  revoked: (filename: string, rawUrlUntil?: Date) =>
+    toMrkdwn(describeRevoke({ kind: 'revoked', filename, page: true, rawUrlUntil })),
 } as const;
+
+export const renderBadRef = (reason: Extract<LinkRef, { ok: false }>['reason'], typed: string): Reply =>
+  ephemeral(toMrkdwn(describeBadRef(reason, typed)));

@@ -19,6 +19,13 @@ export const MAX_MESSAGE_BLOCKS = 50;
 export const MAX_VIEW_BLOCKS = 100;
 export const MAX_BUTTON_TEXT = 75;
 export const MAX_PLAIN_LABEL = 150;
+/**
+ * The mrkdwn a message's blocks may carry in all: Slack refuses more than about 12,000 characters of block text
+ * (`msg_blocks_too_long`, slackapi/bolt-js #2509); kept under it with room for the rest of the blocks.
+ */
+export const MESSAGE_TEXT_BUDGET = 11_000;
+/** A message's fallback `text`: Slack truncates past 40,000; a short one reads better in notifications anyway. */
+export const MAX_FALLBACK_TEXT = 3000;
 
 /** What a slash command or button answers with. */
 export interface Reply {
@@ -96,12 +103,26 @@ export function codeBlock(label: string, code: string): RichTextBlock {
   };
 }
 
+/**
+ * A line cut to `max` characters at a safe place: never inside a `<…>` mention, link or date, never inside an
+ * `&…;` entity, and marked with "…".
+ */
+export function cutMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const open = text.lastIndexOf('<', end);
+  if (open !== -1 && text.indexOf('>', open) >= end) end = open;
+  const amp = text.lastIndexOf('&', end);
+  if (amp !== -1 && amp > end - 6 && !text.slice(amp, end).includes(';')) end = amp;
+  return `${text.slice(0, end)}…`;
+}
+
 /** Slack rejects a section over 3000 characters: split long replies into several sections on line breaks. */
 export function textSections(lines: readonly string[], limit = 2900): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   let current = '';
   for (const line of lines) {
-    const piece = line.length > limit ? `${line.slice(0, limit - 1)}…` : line;
+    const piece = cutMrkdwn(line, limit);
     if (current !== '' && current.length + 1 + piece.length > limit) {
       blocks.push(section(current));
       current = '';
@@ -112,10 +133,27 @@ export function textSections(lines: readonly string[], limit = 2900): KnownBlock
   return blocks.slice(0, MAX_MESSAGE_BLOCKS);
 }
 
-/** Lines as an ephemeral reply: mrkdwn sections, and the same text as the fallback. */
-export function linesReply(lines: readonly Line[]): Reply {
-  const mrkdwn = lines.map(toMrkdwn);
-  return ephemeral(mrkdwn.join('\n'), textSections(mrkdwn));
+/** The fallback text: what fits of `text`, cut at a safe place. */
+export const fallbackText = (text: string): string => cutMrkdwn(text, MAX_FALLBACK_TEXT);
+
+/**
+ * Lines as an ephemeral reply: mrkdwn sections within every limit (3,000 a section, 50 blocks, the message's text
+ * budget). Lines that don't fit are counted, not cut: the last block says "… and N more" (or what `more` says).
+ */
+export function linesReply(lines: readonly Line[], more?: (hidden: number) => string): Reply {
+  const mrkdwn = lines.map((line) => cutMrkdwn(toMrkdwn(line), 2900));
+  const shown: string[] = [];
+  let used = 0;
+  for (const line of mrkdwn) {
+    if (used + line.length + 1 > MESSAGE_TEXT_BUDGET) break;
+    shown.push(line);
+    used += line.length + 1;
+  }
+  const hidden = mrkdwn.length - shown.length;
+  const blocks = textSections(shown).slice(0, MAX_MESSAGE_BLOCKS - 1);
+  if (hidden > 0) blocks.push(context(more?.(hidden) ?? `… and ${hidden} more lines not shown.`));
+  const text = hidden > 0 ? `${shown.join('\n')}\n… and ${hidden} more` : shown.join('\n');
+  return ephemeral(fallbackText(text), blocks);
 }
 
 /** Up to `room` blocks for `items`; when they don't all fit, the last block says how many more there are. */
