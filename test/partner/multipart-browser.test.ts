@@ -5,7 +5,7 @@
  *
  * Needs Chromium (/usr/bin/chromium) and a Ceph RGW; skipped with a message without them, unless CI requires them.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -71,6 +71,7 @@ const SLOW = { timeout: 180_000 };
 describe.skipIf(!READY)(`partner page, multipart, in Chromium on Ceph RGW${READY ? '' : ` (${WHY})`}`, SLOW, () => {
   let browser: Browser;
   let dir: string;
+  let files = 0;
   const cleanups: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
@@ -82,8 +83,14 @@ describe.skipIf(!READY)(`partner page, multipart, in Chromium on Ceph RGW${READY
     await rm(dir, { recursive: true, force: true });
   });
   afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+    // Every step, even when one fails, so nothing of this test is left for the next.
+    const failures = [];
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      const [result] = await Promise.allSettled([cleanup()]);
+      if (result.status === 'rejected') failures.push(result.reason);
+    }
+    if (failures.length > 0) throw failures[0];
+  }, SLOW.timeout);
 
   /** The bot on RGW, a link, a file of `size` bytes on disk, and the page open on it, recording its requests. */
   async function open(
@@ -106,7 +113,9 @@ describe.skipIf(!READY)(`partner page, multipart, in Chromium on Ceph RGW${READY
     app.slack.handle('chat.postMessage', () => ({ ok: true, ts: '1' }));
     const reply = await app.command({ text: '"Site survey.mp4" 2h', user_id: ALLOWED, channel_id: 'C0ACME' });
     const bytes = fileBytes(size);
-    const path = join(dir, `survey-${size}.mp4`);
+    // A file of its own per test: a later test rewriting it must not change one an earlier page still holds.
+    const path = join(dir, `${++files}`, `survey-${size}.mp4`);
+    await mkdir(join(dir, `${files}`));
     await writeFile(path, bytes);
     const context = await browser.newContext({ serviceWorkers: 'block' });
     cleanups.push(() => context.close());
@@ -145,6 +154,7 @@ describe.skipIf(!READY)(`partner page, multipart, in Chromium on Ceph RGW${READY
       byRequest.set(request, put);
     });
     run.page.on('response', (response) => {
+      console.log('BOT', response.status(), response.request().method(), response.url().slice(-60));
       const put = byRequest.get(response.request());
       if (put) put.status = response.status();
     });

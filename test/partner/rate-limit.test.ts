@@ -27,7 +27,8 @@ const sign = (app: TestApp, id: string, forwardedFor?: string) =>
   fetch(`${app.baseUrl}/u/${id}/sign`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
-    body: JSON.stringify({ name: 'r.pdf', size: 1 }),
+    // A well-formed Content-MD5, as the page sends one (the bot signs nothing without it).
+    body: JSON.stringify({ name: 'r.pdf', size: 1, md5: 'k7iFrf4NoInN9jSQT9WfcQ==' }),
   });
 
 describe('partner rate limits', () => {
