@@ -197,6 +197,68 @@ for (const backend of backends) {
       }
     });
 
+    it('multipart uploads: found only through their link; one completion at a time; single-use links complete once; the sweep finds those of closed links', async () => {
+      const link = (id: string, singleUse: boolean) => ({
+        id,
+        channelId: 'C0ACME',
+        channelName: 'acme',
+        teamName: 'Example',
+        requester: 'U0BOB',
+        filename: 'f.mov',
+        key: `uploads/C0ACME/${id}/f.mov`,
+        createdAt: T0,
+        expiresAt: later(60),
+        urlExpiresAt: undefined,
+        singleUse,
+        page: true,
+        maxSizeBytes: undefined,
+        allowedTypes: undefined,
+        grant: 'admin',
+      });
+      await store.links.create(link('LINKAAAAAAAAAAAAAAAAAA', false), T0);
+      await store.links.create(link('LINKBBBBBBBBBBBBBBBBBB', true), T0);
+      const upload = (uploadId: string, linkId: string) => ({
+        uploadId,
+        linkId,
+        key: `uploads/C0ACME/${linkId}/f.mov`,
+        size: 6 * 1024 ** 3,
+        partSize: 64 * 1024 ** 2,
+        partCount: 96,
+        contentType: 'video/quicktime',
+        createdAt: T0,
+      });
+      await store.uploads.create(upload('up-a', 'LINKAAAAAAAAAAAAAAAAAA'));
+      await store.uploads.create(upload('up-b1', 'LINKBBBBBBBBBBBBBBBBBB'));
+      await store.uploads.create(upload('up-b2', 'LINKBBBBBBBBBBBBBBBBBB'));
+
+      expect(await store.uploads.get('LINKAAAAAAAAAAAAAAAAAA', 'up-a')).toMatchObject({
+        size: 6 * 1024 ** 3,
+        partCount: 96,
+        state: 'open',
+        closedAt: undefined,
+      });
+      expect(await store.uploads.get('LINKBBBBBBBBBBBBBBBBBB', 'up-a')).toBeUndefined();
+
+      expect(await store.uploads.claimCompletion('LINKAAAAAAAAAAAAAAAAAA', 'up-a', false)).toBe(true);
+      expect(await store.uploads.claimCompletion('LINKAAAAAAAAAAAAAAAAAA', 'up-a', false)).toBe(false);
+      await store.uploads.releaseCompletion('up-a');
+      expect((await store.uploads.get('LINKAAAAAAAAAAAAAAAAAA', 'up-a'))?.state).toBe('open');
+
+      expect(await store.uploads.claimCompletion('LINKBBBBBBBBBBBBBBBBBB', 'up-b1', true)).toBe(true);
+      expect(await store.uploads.claimCompletion('LINKBBBBBBBBBBBBBBBBBB', 'up-b2', true)).toBe(false);
+      expect(await store.uploads.close('up-b1', 'completed', later(1))).toBe(true);
+      expect(await store.uploads.close('up-b1', 'aborted', later(2))).toBe(false);
+
+      expect(await store.uploads.openOfClosedLinks(later(1), 10)).toEqual([]);
+      await store.links.revoke('LINKAAAAAAAAAAAAAAAAAA', 'U0BOB', later(2));
+      expect((await store.uploads.openOfClosedLinks(later(2), 10)).map((u) => u.uploadId)).toEqual(['up-a']);
+      // Expired links too (the single-use link's other upload is still open).
+      expect((await store.uploads.openOfClosedLinks(later(61), 10)).map((u) => u.uploadId).sort()).toEqual([
+        'up-a',
+        'up-b2',
+      ]);
+    });
+
     it('reports a failing database as StoreUnavailableError', async () => {
       await store.close();
       await expect(store.admins.list()).rejects.toMatchObject({ name: 'StoreUnavailableError' });
