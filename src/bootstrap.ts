@@ -227,8 +227,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       return (await app.start(host === undefined ? port : { port, host })) as Server;
     },
     async stop() {
-      await sweeper.stop();
       await app.stop();
+      await sweeper.stop();
       await store.close();
       s3.destroy();
     },

@@ -30,17 +30,22 @@ async function call(app: TestApp, method: string, path: string, body?: object): 
 
 const signedHeaders = (url: unknown) => new URL(String(url)).searchParams.get('X-Amz-SignedHeaders');
 
+/** Each test moves a hundred MiB or more through the bot's routes to RGW: seconds alone, more in a full run. */
+const SLOW = { timeout: 120_000 };
+
 describe.skipIf(!hasRgw())(
   `multipart through the partner routes, on Ceph RGW${hasRgw() ? '' : ` (${RGW_SKIP_REASON})`}`,
+  SLOW,
   () => {
     let app: TestApp | undefined;
     let s3: RgwS3 | undefined;
     afterEach(async () => {
-      await app?.close();
-      await s3?.close();
+      const [running, bucket] = [app, s3];
       app = undefined;
       s3 = undefined;
-    });
+      await running?.close();
+      await bucket?.close();
+    }, SLOW.timeout);
 
     async function start(options: { sweepIntervalMs?: number } = {}) {
       s3 = await startRgwS3();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Hostile file names through every surface: a name typed as `<!channel> <!here> <@U0ADMIN> <!subteam^S0ALL>
  * invoice.pdf` (Slack sends it as `&lt;!channel&gt;…`) or `<mailto:…|Download the signed contract>.pdf` must show
@@ -97,7 +98,8 @@ describe('hostile names are shown as text on every surface', () => {
         await fetch(`${app.baseUrl}/u/${linkId}/sign`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ name: 'x.pdf', size: 3 }),
+          // As the page sends it: the Content-MD5 of the bytes ('abc').
+          body: JSON.stringify({ name: 'x.pdf', size: 3, md5: createHash('md5').update('abc').digest('base64') }),
         })
       ).json()) as { url: string; headers: Record<string, string> };
       expect((await fetch(signed.url, { method: 'PUT', headers: signed.headers, body: 'abc' })).status).toBe(200);
