@@ -133,7 +133,13 @@ function submitSettings(
   app: TestApp,
   userId: string,
   channelId: string,
-  fields: { prefix?: string | null; defaultExpiry?: string | null; maxExpiry?: string | null },
+  fields: {
+    prefix?: string | null;
+    defaultExpiry?: string | null;
+    maxExpiry?: string | null;
+    maxSize?: string | null;
+    types?: string | null;
+  },
 ) {
   const text = (value: string | null | undefined) => ({ type: 'plain_text_input', value: value ?? null });
   return interaction(app, {
@@ -159,6 +165,8 @@ function submitSettings(
             [SETTINGS_MODAL.defaultExpiry.actionId]: text(fields.defaultExpiry),
           },
           [SETTINGS_MODAL.maxExpiry.blockId]: { [SETTINGS_MODAL.maxExpiry.actionId]: text(fields.maxExpiry) },
+          [SETTINGS_MODAL.maxSize.blockId]: { [SETTINGS_MODAL.maxSize.actionId]: text(fields.maxSize) },
+          [SETTINGS_MODAL.types.blockId]: { [SETTINGS_MODAL.types.actionId]: text(fields.types) },
         },
       },
       hash: '1700000000.def',
@@ -536,10 +544,13 @@ describe('App Home over real HTTP', () => {
     expect(open.args.trigger_id).toBe(TRIGGER_ID);
     const modal = viewOf(open);
     expect(modal).toMatchObject({ type: 'modal', callback_id: SETTINGS_MODAL.callbackId, private_metadata: 'C0ACME' });
+    // Every channel setting, as the command has them.
     expect(modal.blocks.map((b) => b.block_id).filter(Boolean)).toEqual([
       SETTINGS_MODAL.prefix.blockId,
       SETTINGS_MODAL.defaultExpiry.blockId,
       SETTINGS_MODAL.maxExpiry.blockId,
+      SETTINGS_MODAL.maxSize.blockId,
+      SETTINGS_MODAL.types.blockId,
     ]);
 
     const refused: [Parameters<typeof submitSettings>[3], string, string][] = [
@@ -592,6 +603,31 @@ describe('App Home over real HTTP', () => {
     const reply = await app.command({ text: 'report.pdf', user_id: BOB, channel_id: 'C0ACME' });
     expect(reply.body).toContain(`s3://${app.s3.bucket}/partners/acme/`);
     expect(reply.body).toContain('X-Amz-Expires=7200');
+
+    // Max size and types are in the modal too; a bad value is refused next to its field.
+    const badSize = await submitSettings(app, ADMIN, 'C0ACME', {
+      prefix: 'partners/acme/',
+      defaultExpiry: '2h',
+      maxExpiry: '3d',
+      maxSize: 'huge',
+    });
+    expect(Object.keys((badSize.json?.errors ?? {}) as object)).toEqual([SETTINGS_MODAL.maxSize.blockId]);
+    const limited = await submitSettings(app, ADMIN, 'C0ACME', {
+      prefix: 'partners/acme/',
+      defaultExpiry: '2h',
+      maxExpiry: '3d',
+      maxSize: '200MB',
+      types: 'pdf, xlsx',
+    });
+    expect(limited.body).toBe('');
+    expect(await app.store.settings.get('C0ACME')).toMatchObject({
+      maxSizeBytes: 200 * 1024 ** 2,
+      allowedTypes: ['pdf', 'xlsx'],
+    });
+    const after = await openHome(app, ADMIN);
+    const channelText = sectionsWith(after, '*<#C0ACME>*')[0]?.text?.text ?? '';
+    expect(channelText).toContain('• max size: 200 MB');
+    expect(channelText).toContain('• types: pdf, xlsx');
   });
 });
 
