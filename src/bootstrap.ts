@@ -26,8 +26,8 @@ import { createPartnerRoutes } from './partner/routes.js';
 import { type BotIdentity, buildSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
 import { IN_REQUEST_CALL_OPTIONS, slackClient } from './slack/client.js';
 import { slackGroupDirectory } from './slack/groups.js';
-import { slackChannelPresence } from './slack/presence.js';
 import { slackArrivalNotifier } from './slack/notify.js';
+import { slackChannelPresence } from './slack/presence.js';
 import { guardAgainstReplays } from './slack/replay-guard.js';
 import { describeTarget, type OpenStore, openStore } from './store/index.js';
 
@@ -141,14 +141,13 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   // One S3 client for signing and for the partner page's calls, so one credential warm-up serves both.
   const s3 = createS3Client({ target: config.s3, credentials: options.credentials });
   const signer = options.signer ?? createS3Signer({ target: config.s3, credentials: options.credentials }, s3);
-  try {
-    await signer.warmUp();
-  } catch (error) {
-    // Keep serving: every /upload-link gets a clear reply, and the SDK retries the chain on the next request.
-    logger.error(
-      `AWS credentials are not available yet: ${errorMessage(error)}. Links cannot be signed until they are.`,
+  // No credentials at all is a configuration problem like any other: said once, clearly, at start. (Credentials
+  // that expire later are answered per command: "can't sign right now".)
+  await signer.warmUp().catch((error: unknown) => {
+    throw new StartupError(
+      `${errorMessage(error)}. Give the bot AWS credentials the usual way: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO (aws sso login), or a role (EC2 instance profile, ECS/EKS task role).`,
     );
-  }
+  });
 
   const store = await openMigratedStore(config, logger);
   const groups = options.groups ?? slackGroupDirectory(slackClient(config, { ...IN_REQUEST_CALL_OPTIONS, logger }));

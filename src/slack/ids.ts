@@ -4,7 +4,14 @@
 export const COMMAND = '/upload-link';
 
 /** The bot scopes the code needs, and no more. */
-export const BOT_SCOPES = ['commands', 'usergroups:read', 'chat:write', 'im:write', 'channels:read', 'groups:read'] as const;
+export const BOT_SCOPES = [
+  'commands',
+  'usergroups:read',
+  'chat:write',
+  'im:write',
+  'channels:read',
+  'groups:read',
+] as const;
 
 /**
  * App Home ids: the view builders put them on elements, the listeners match on them, the tests send them back.

@@ -300,11 +300,19 @@ describe('where the arrival will be told, said only as far as it is known', () =
   const withPage = (announce: IssuedLink['announce']) =>
     issued({
       announce,
-      partner: { id: 'A'.repeat(22), url: `https://upload.example.com/u/${'A'.repeat(22)}`, expiresAt: IN_A_DAY, singleUse: false },
+      partner: {
+        id: 'A'.repeat(22),
+        url: `https://upload.example.com/u/${'A'.repeat(22)}`,
+        expiresAt: IN_A_DAY,
+        singleUse: false,
+      },
     });
   it.each([
     ['channel', 'the channel hears when the file arrives.'],
-    ['dm', "you'll hear by direct message when the file arrives (to have it announced here, add me: `/invite @upload-link`)"],
+    [
+      'dm',
+      "you'll hear by direct message when the file arrives (to have it announced here, add me: `/invite @upload-link`)",
+    ],
     ['unknown', "(or you, by direct message, if I can't post there)"],
   ] as const)('%s', (announce, says) => {
     expect(JSON.stringify(renderOutcome({ kind: 'issued', link: withPage(announce) }, NOW).blocks)).toContain(
