@@ -7,6 +7,7 @@ import type { Logger } from '@slack/bolt';
 import type { Kysely } from 'kysely';
 import type { Store } from '../core/ports.js';
 import { createAdminRepository } from './admins.js';
+import { createArrivalRepository } from './arrivals.js';
 import { createAuditRepository } from './audit.js';
 import { createChannelSettingsRepository } from './channel-settings.js';
 import { type DatabaseTarget, openDatabase } from './database.js';
@@ -14,6 +15,7 @@ import { createEntryRepository } from './entries.js';
 import { guard } from './guard.js';
 import { createLinkRepository } from './links.js';
 import { type MigrationReport, migrateToLatest } from './migrations.js';
+import { createPollRepository } from './polls.js';
 
 export { type DatabaseTarget, DEFAULT_SQLITE_PATH, describeTarget, parseDatabaseUrl } from './database.js';
 
@@ -32,6 +34,8 @@ export function openStore(target: DatabaseTarget, logger?: Logger): OpenStore {
     settings: createChannelSettingsRepository(db),
     audit: createAuditRepository(db),
     links: createLinkRepository(db),
+    arrivals: createArrivalRepository(db, dialect),
+    polls: createPollRepository(db),
     migrate: () => guard(() => migrateToLatest(db as unknown as Kysely<unknown>, dialect)),
     close,
   };
