@@ -76,7 +76,7 @@ describe('S3 events pushed to /s3/events/<token>', () => {
 
   it('an event delivered again (the same object) posts nothing new', async () => {
     await start({}, false);
-    const reply = await app.command({ text: 'report.pdf', user_id: ALLOWED });
+    await app.command({ text: 'report.pdf', user_id: ALLOWED });
     const key = await lastKey(app);
     const body = { Records: [awsRecord(app.s3.bucket, key, { size: 3, eTag: 'abc123', sequencer: '0A1' })] };
     const answers = [await postEvents(app, body), await postEvents(app, body), await postEvents(app, body)];
@@ -113,7 +113,7 @@ describe('S3 events pushed to /s3/events/<token>', () => {
 
   it('matches AWS-encoded keys (spaces as +, %-escapes); ignores unknown keys, other buckets and other events', async () => {
     await start({}, false);
-    const reply = await app.command({ text: '"naïve + café 100%.pdf"', user_id: ALLOWED });
+    await app.command({ text: '"naïve + café 100%.pdf"', user_id: ALLOWED });
     const key = await lastKey(app);
     expect(key).toContain('naïve + café 100%.pdf');
     const removed = { ...awsRecord(app.s3.bucket, key, { size: 1 }), eventName: 'ObjectRemoved:Delete' };
@@ -230,7 +230,7 @@ describe('S3 events pushed to /s3/events/<token>', () => {
       args.channel === 'D0ALICE' ? { ok: true, ts: '1.3' } : { ok: false, error: 'not_in_channel' },
     );
     app.slack.handle('conversations.open', () => ({ ok: true, channel: { id: 'D0ALICE' } }));
-    const reply = await app.command({ text: 'dm.pdf', user_id: ALLOWED, channel_id: 'C0PRIVATE' });
+    await app.command({ text: 'dm.pdf', user_id: ALLOWED, channel_id: 'C0PRIVATE' });
     await postEvents(app, {
       Records: [awsRecord(app.s3.bucket, await lastKey(app), { size: 2, eTag: 'd' })],
     });
