@@ -147,6 +147,7 @@ function arrivalDeps(config: Config, logger: Logger, store: OpenStore, now: () =
       inFlight.add(announcement);
       announcement.finally(() => inFlight.delete(announcement));
     },
+    announcing: new Set(),
   };
   return deps;
 }

@@ -16,6 +16,8 @@ export interface ArrivalWorker {
   runOnce(): Promise<{ retried: number; poll: PollReport | undefined }>;
   /** Run a round every `ARRIVAL_TICK_MS` (or `tickMs`) until stopped. */
   start(): void;
+  /** Resolves when the announcements posting now are done (tests, before they move a fake clock on). */
+  settled(): Promise<void>;
   /** Stop the timer; wait for the round in progress and for announcements in flight. */
   stop(): Promise<void>;
 }
@@ -50,6 +52,9 @@ export function createArrivalWorker(options: {
         runOnce().catch((error: unknown) => logger.warn(`Arrivals: a background round failed: ${errorMessage(error)}`));
       }, options.tickMs ?? ARRIVAL_TICK_MS);
       timer.unref();
+    },
+    async settled() {
+      while (options.inFlight.size > 0) await Promise.allSettled([...options.inFlight]);
     },
     async stop() {
       if (timer !== undefined) clearInterval(timer);

@@ -29,6 +29,11 @@ export interface ArrivalDeps {
   readonly onNotifyFailed?: (link: PartnerLink, error: unknown, gaveUp: boolean) => void;
   /** Announcements run after the caller has its answer; given each, so shutdown can wait for them. */
   readonly track?: (announcement: Promise<void>) => void;
+  /**
+   * Claims this process is announcing right now (`link id` NUL `version`): a retry round that finds one of them
+   * past its lease (Slack slower than the lease) leaves it to the announcement in progress instead of posting twice.
+   */
+  readonly announcing?: Set<string>;
 }
 
 export interface ArrivalResult {
@@ -78,6 +83,17 @@ export async function recordArrival(
 
 /** Post the notice and mark the claim announced; on failure, leave it pending for a later attempt. Never rejects. */
 async function announce(deps: ArrivalDeps, claim: ArrivalClaim): Promise<void> {
+  const id = `${claim.link.id}\0${claim.version}`;
+  if (deps.announcing?.has(id)) return;
+  deps.announcing?.add(id);
+  try {
+    await notifyAndMark(deps, claim);
+  } finally {
+    deps.announcing?.delete(id);
+  }
+}
+
+async function notifyAndMark(deps: ArrivalDeps, claim: ArrivalClaim): Promise<void> {
   const { link } = claim;
   try {
     await deps.notify({
