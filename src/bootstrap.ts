@@ -26,11 +26,13 @@ import type { GroupDirectory, UploadSigner } from './core/ports.js';
 import type { UploadDeps } from './core/upload.js';
 import { errorMessage, slackErrorCode } from './lib/errors.js';
 import { loadPartnerAssets } from './partner/assets.js';
+import { PARTNER_RULES } from './partner/rate-limit.js';
 import { createPartnerRoutes } from './partner/routes.js';
-import { type BotIdentity, buildSlackApp } from './slack/app.js';
+import { type BotIdentity, buildSlackApp, SLACK_EVENTS_PATH } from './slack/app.js';
 import { IN_REQUEST_CALL_OPTIONS, slackClient } from './slack/client.js';
 import { slackGroupDirectory } from './slack/groups.js';
 import { slackArrivalNotifier } from './slack/notify.js';
+import { guardAgainstReplays } from './slack/replay-guard.js';
 import { describeTarget, type OpenStore, openStore } from './store/index.js';
 
 export { HEALTH_PATH, SLACK_EVENTS_PATH } from './slack/app.js';
@@ -106,6 +108,9 @@ async function openMigratedStore(config: Config, logger: Logger): Promise<OpenSt
   }
 }
 
+const limiterFailed = (logger: Logger) => (error: unknown) =>
+  logger.warn(`Rate limits counted in memory for now, the store failed: ${errorMessage(error)}`);
+
 /** The partner page's routes, when there is a public URL to point partners at. */
 function partnerRoutes(
   options: BotOptions,
@@ -121,6 +126,11 @@ function partnerRoutes(
     store,
     objects,
     assets: loadPartnerAssets(options.assetsDir),
+    limits: {
+      address: store.rateLimiter(PARTNER_RULES.address, limiterFailed(logger)),
+      link: store.rateLimiter(PARTNER_RULES.link, limiterFailed(logger)),
+    },
+    trustProxy: config.trustProxy,
     logger,
     now,
     arrivals,
@@ -241,6 +251,14 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     throw new StartupError(errorMessage(error));
   }
   const { app, receiver } = buildSlackApp({ config, logger, identity, upload, admin, now, routes });
+  if (receiver instanceof HTTPReceiver && config.slack.signingSecret !== undefined) {
+    guardAgainstReplays(receiver, {
+      signingSecret: config.slack.signingSecret,
+      endpoints: [SLACK_EVENTS_PATH],
+      seen: store.seenRequests,
+      logger,
+    });
+  }
 
   return {
     app,

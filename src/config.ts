@@ -38,6 +38,8 @@ export interface Config {
   readonly database: DatabaseTarget;
   readonly port: number;
   readonly logLevel: LogLevel;
+  /** Proxies in front of the bot that append to X-Forwarded-For (1 on Heroku); 0: the socket's address counts. */
+  readonly trustProxy: number;
   /** How the bot learns that files arrived (src/arrivals/, core/arrivals.ts). */
   readonly arrivals: ArrivalsConfig;
 }
@@ -171,6 +173,17 @@ const schema = z.object({
       .min(1, 'ARRIVAL_POLL_MAX_PER_MINUTE must be 1–6000')
       .max(6000, 'ARRIVAL_POLL_MAX_PER_MINUTE must be 1–6000'),
   ),
+  TRUST_PROXY: optional(
+    text().regex(/^\d{1,2}$/, 'TRUST_PROXY must be the number of proxies in front of the bot (1 on Heroku), or empty'),
+  ),
+  PGSSLMODE: optional(
+    z.preprocess(
+      (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+      z.enum(['disable', 'require', 'verify-ca', 'verify-full', 'no-verify'], {
+        error: 'PGSSLMODE must be one of disable, require, verify-full, no-verify (no-verify on Heroku Postgres)',
+      }),
+    ),
+  ),
   LOG_LEVEL: optional(
     z.preprocess(
       (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
@@ -273,10 +286,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     adminUserIds: e.ADMIN_USER_IDS ?? [],
     allowedUserIds: e.ALLOWED_USER_IDS ?? [],
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
-    database: parseDatabaseUrl(e.DATABASE_URL) as DatabaseTarget,
+    database: withTls(parseDatabaseUrl(e.DATABASE_URL) as DatabaseTarget, e.PGSSLMODE),
     port: e.PORT ?? DEFAULTS.port,
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
     arrivals: arrivalsConfig(e),
+    trustProxy: e.TRUST_PROXY === undefined ? 0 : Number(e.TRUST_PROXY),
   });
 }
 
@@ -298,6 +312,7 @@ export type CliConfig = Pick<
 >;
 
 const cliSchema = schema.pick({
+  PGSSLMODE: true,
   UPLOAD_PREFIX: true,
   DEFAULT_EXPIRY: true,
   MAX_EXPIRY: true,
@@ -319,8 +334,15 @@ export function loadCliConfig(env: Readonly<Record<string, string | undefined>>)
     maxExpirySeconds: e.MAX_EXPIRY ?? DEFAULTS.maxExpirySeconds,
     adminUserIds: e.ADMIN_USER_IDS ?? [],
     allowedUserIds: e.ALLOWED_USER_IDS ?? [],
-    database: parseDatabaseUrl(e.DATABASE_URL) as DatabaseTarget,
+    database: withTls(parseDatabaseUrl(e.DATABASE_URL) as DatabaseTarget, e.PGSSLMODE),
   });
+}
+
+/** PGSSLMODE (as libpq and node-postgres spell it) → how the store connects; only PostgreSQL has TLS. */
+function withTls(target: DatabaseTarget, mode: string | undefined): DatabaseTarget {
+  if (target.dialect !== 'postgres' || mode === undefined) return target;
+  const tls = mode === 'disable' ? 'disable' : mode === 'no-verify' ? 'no-verify' : 'verify';
+  return { ...target, tls };
 }
 
 function deepFreeze<T>(value: T): T {

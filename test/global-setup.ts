@@ -1,6 +1,8 @@
 /**
  * Vitest global setup: a PostgreSQL server for the run (see test/support/postgres-cluster.ts), handed to test files as
  * `inject('postgresUrl')` (read it through `postgresUrl()` in test/support/postgres.ts); undefined when there is none.
+ * Likewise a Ceph RADOS Gateway, a real S3 (test/support/rgw-cluster.ts), as `inject('rgw')` (read it through
+ * `rgwTarget()` in test/support/rgw.ts).
  */
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -8,10 +10,12 @@ import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { buildPartnerAssets } from '../scripts/build.js';
 import { NOT_FOUND_MESSAGE, postgresForTests } from './support/postgres-cluster.js';
+import { RGW_NOT_FOUND_MESSAGE, type RgwTarget, rgwForTests } from './support/rgw-cluster.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresUrl: string | undefined;
+    rgw: RgwTarget | undefined;
   }
 }
 
@@ -30,10 +34,28 @@ async function build(): Promise<void> {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const [postgres] = await Promise.all([postgresForTests(), build()]);
+  const postgresStart = postgresForTests();
+  const rgwStart = rgwForTests();
+  let postgres: Awaited<typeof postgresStart>;
+  let rgw: Awaited<typeof rgwStart>;
+  try {
+    [postgres, rgw] = await Promise.all([postgresStart, rgwStart, build()]);
+  } catch (error) {
+    // Whatever did start is stopped now rather than left to the process exit handlers.
+    await Promise.allSettled([
+      postgresStart.then((started) => (started.source === 'cluster' ? started.cluster.stop() : undefined)),
+      rgwStart.then((started) => (started.source === 'cluster' ? started.cluster.stop() : undefined)),
+    ]);
+    throw error;
+  }
   if (postgres.source === 'none') process.stderr.write(`${NOT_FOUND_MESSAGE}\n`);
+  if (rgw.source === 'none') process.stderr.write(`${RGW_NOT_FOUND_MESSAGE}\n`);
   project.provide('postgresUrl', postgres.url);
+  project.provide('rgw', rgw.target);
   return async () => {
-    if (postgres.source === 'cluster') await postgres.cluster.stop();
+    await Promise.all([
+      postgres.source === 'cluster' ? postgres.cluster.stop() : undefined,
+      rgw.source === 'cluster' ? rgw.cluster.stop() : undefined,
+    ]);
   };
 }

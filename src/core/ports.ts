@@ -128,6 +128,25 @@ export interface PollRepository {
   take(target: PollTarget, next: { readonly at: Date; readonly intervalSeconds: number } | undefined): Promise<boolean>;
 }
 
+/** Slack requests already acted on, shared by every instance: replay protection. */
+export interface SeenRequestRepository {
+  /** True the first time any instance records this digest; false for a repeat. */
+  claim(digest: string, timestampSeconds: number): Promise<boolean>;
+}
+
+/** A limit on requests: `points` per `windowSeconds`, counted per key under `name`. */
+export interface RateRule {
+  readonly name: string;
+  readonly points: number;
+  readonly windowSeconds: number;
+}
+
+/** Counters shared by every instance (kept in the store's database). */
+export interface RateLimiter {
+  /** Count one request for `key`; false when it is over the rule's limit in the current window. */
+  take(key: string): Promise<boolean>;
+}
+
 /** One database, one repository per kind of thing. Every method throws StoreUnavailableError when it fails. */
 export interface Store {
   readonly admins: AdminRepository;

@@ -1,28 +1,23 @@
 /**
- * Fixed-window request counters, in memory, per key (a link id, a client address). Enough for one instance; each
- * instance counts on its own.
+ * The partner page's rate limits, and whose requests they count. Counters live in the store's database (shared by
+ * every instance; src/store/rate-limits.ts), so no instance can be used to go round them and no flood of other
+ * keys resets one.
+ *
+ * The caller's address: with `TRUST_PROXY=N`, the address the N-th proxy from us saw (proxy-addr, as Express's
+ * numeric `trust proxy` reads X-Forwarded-For: right to left); with 0 (the default) the socket's own address, and
+ * X-Forwarded-For, which anyone can send, is never read.
  */
-export interface RateLimiter {
-  /** Count one request for `key`; false when it is over `limit` in the current window. */
-  take(key: string, limit: number, now?: number): boolean;
-}
+import type { IncomingMessage } from 'node:http';
+import proxyAddr from 'proxy-addr';
+import type { RateRule } from '../core/ports.js';
 
-export function createRateLimiter(windowMs = 60_000, maxKeys = 50_000): RateLimiter {
-  const windows = new Map<string, { start: number; count: number }>();
-  return {
-    take(key, limit, now = Date.now()) {
-      let entry = windows.get(key);
-      if (entry === undefined || now - entry.start >= windowMs) {
-        if (windows.size >= maxKeys) {
-          for (const [k, w] of windows) if (now - w.start >= windowMs) windows.delete(k);
-          // Still full: forget the oldest half rather than grow without bound.
-          if (windows.size >= maxKeys) for (const k of [...windows.keys()].slice(0, maxKeys / 2)) windows.delete(k);
-        }
-        entry = { start: now, count: 0 };
-        windows.set(key, entry);
-      }
-      entry.count += 1;
-      return entry.count <= limit;
-    },
-  };
+export const RATE_LIMITS = { perLinkPerMinute: 30, perAddressPerMinute: 120 } as const;
+
+export const PARTNER_RULES = {
+  address: { name: 'partner_addr', points: RATE_LIMITS.perAddressPerMinute, windowSeconds: 60 },
+  link: { name: 'partner_link', points: RATE_LIMITS.perLinkPerMinute, windowSeconds: 60 },
+} as const satisfies Record<string, RateRule>;
+
+export function clientAddress(req: IncomingMessage, trustedProxies: number): string {
+  return proxyAddr(req, (_address, hop) => hop < trustedProxies) || 'unknown';
 }

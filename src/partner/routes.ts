@@ -15,17 +15,17 @@ import { type ArrivalDeps, recordArrival } from '../core/arrivals.js';
 import { checkFile, contentTypeFor, formatSize, MAX_PUT_BYTES, NO_LIMITS, type UploadLimits } from '../core/limits.js';
 import { LINK_ID, linkState } from '../core/links.js';
 import type { PartnerLink } from '../core/model.js';
-import type { Store } from '../core/ports.js';
+import type { RateLimiter, Store } from '../core/ports.js';
 import { isStoreUnavailable } from '../lib/errors.js';
 import type { PartnerAssets } from './assets.js';
 import { type RouteRequest, readJson, routeParam, send, sendHtml, sendJson } from './http.js';
 import { CLOSED_MESSAGES, renderNotFound, renderPage, renderRateLimited } from './page.js';
-import { createRateLimiter, type RateLimiter } from './rate-limit.js';
+import { clientAddress } from './rate-limit.js';
 
 /** A signature made at upload time only needs to last until the upload starts. */
 export const PAGE_SIGNATURE_SECONDS = 15 * 60;
 
-export const RATE_LIMITS = { perLinkPerMinute: 30, perAddressPerMinute: 120 } as const;
+export { RATE_LIMITS } from './rate-limit.js';
 
 export interface PartnerDeps {
   readonly store: Store;
@@ -37,7 +37,10 @@ export interface PartnerDeps {
   readonly arrivals: ArrivalDeps;
   /** Origins the page may connect to besides itself: the S3 endpoint the signed URLs point at. */
   readonly uploadOrigin: () => Promise<string>;
-  readonly limiter?: RateLimiter;
+  /** Requests per address and per link (src/partner/rate-limit.ts), counted in the store for every instance. */
+  readonly limits: { readonly address: RateLimiter; readonly link: RateLimiter };
+  /** TRUST_PROXY: how many proxies' X-Forwarded-For entries to believe. */
+  readonly trustProxy: number;
 }
 
 /** The limits that apply now: the channel's current settings (an admin tightening them applies to open links). */
@@ -45,13 +48,6 @@ async function currentLimits(store: Store, link: PartnerLink): Promise<UploadLim
   const settings = await store.settings.get(link.channelId);
   if (settings === undefined) return NO_LIMITS;
   return { maxSizeBytes: settings.maxSizeBytes, allowedTypes: settings.allowedTypes };
-}
-
-/** The caller's address: behind Heroku's router (or any proxy appending to it) the last X-Forwarded-For entry. */
-function clientAddress(req: RouteRequest): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  const last = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').at(-1)?.trim();
-  return last || req.socket.remoteAddress || 'unknown';
 }
 
 const REFUSALS = {
@@ -70,19 +66,20 @@ type Handler = (req: RouteRequest, res: ServerResponse) => Promise<void>;
 interface RouteContext {
   readonly deps: PartnerDeps;
   /** Counts the request; answers 429 itself and returns false when over a limit. */
-  allowed(req: RouteRequest, res: ServerResponse, id: string | undefined, html: boolean): boolean;
+  allowed(req: RouteRequest, res: ServerResponse, id: string | undefined, html: boolean): Promise<boolean>;
   /** The link for a request, or undefined after answering 404 (unknown and malformed ids look the same). */
   findLink(id: string | undefined, res: ServerResponse, html: boolean): Promise<PartnerLink | undefined>;
   csp(): Promise<string>;
 }
 
 function routeContext(deps: PartnerDeps): RouteContext {
-  const limiter = deps.limiter ?? createRateLimiter();
   return {
     deps,
-    allowed(req, res, id, html) {
-      const okAddress = limiter.take(`addr:${clientAddress(req)}`, RATE_LIMITS.perAddressPerMinute);
-      const okLink = id === undefined || limiter.take(`link:${id}`, RATE_LIMITS.perLinkPerMinute);
+    async allowed(req, res, id, html) {
+      // The address first; a link is counted only for an address within its limit and an id that could be one,
+      // so no one can fill the counters with made-up link ids.
+      const okAddress = await deps.limits.address.take(clientAddress(req, deps.trustProxy));
+      const okLink = !okAddress || id === undefined || !LINK_ID.test(id) || (await deps.limits.link.take(id));
       if (okAddress && okLink) return true;
       if (html) sendHtml(res, 429, renderRateLimited(), { 'retry-after': '60' });
       else sendJson(res, 429, { error: 'rate-limited', message: 'Too many attempts. Wait a minute and try again.' });
@@ -118,7 +115,7 @@ function routeContext(deps: PartnerDeps): RouteContext {
 const page =
   (ctx: RouteContext): Handler =>
   async (req, res) => {
-    if (!ctx.allowed(req, res, undefined, true)) return;
+    if (!(await ctx.allowed(req, res, undefined, true))) return;
     const link = await ctx.findLink(routeParam(req, 'id'), res, true);
     if (!link) return;
     const state = linkState(link, ctx.deps.now());
@@ -143,7 +140,7 @@ const sign =
   async (req, res) => {
     const { deps } = ctx;
     const id = routeParam(req, 'id');
-    if (!ctx.allowed(req, res, id, false)) return;
+    if (!(await ctx.allowed(req, res, id, false))) return;
     const body = await readJson(req);
     const link = await ctx.findLink(id, res, false);
     if (!link) return;
@@ -179,7 +176,7 @@ const complete =
   async (req, res) => {
     const { deps } = ctx;
     const id = routeParam(req, 'id');
-    if (!ctx.allowed(req, res, id, false)) return;
+    if (!(await ctx.allowed(req, res, id, false))) return;
     await readJson(req);
     const link = await ctx.findLink(id, res, false);
     if (!link) return;

@@ -13,7 +13,17 @@ import type { Database } from './schema.js';
 
 export const DEFAULT_SQLITE_PATH = './data/upload-link.db';
 
-export type DatabaseTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+/** TLS to PostgreSQL: as the URL (or pg's defaults) say, required and verified, required without verifying, or off. */
+export type PostgresTls = 'default' | 'verify' | 'no-verify' | 'disable';
+
+export type DatabaseTarget =
+  | { dialect: 'sqlite'; path: string }
+  | { dialect: 'postgres'; url: string; tls?: PostgresTls };
+
+/** What rate-limiter-flexible needs of the same database: the SQLite handle, or the pg pool. */
+export type LimiterStore =
+  | { readonly dialect: 'sqlite'; readonly database: SQLite.Database }
+  | { readonly dialect: 'postgres'; readonly pool: import('pg').Pool };
 
 /**
  * `undefined` → the default SQLite file; `sqlite:<path>` (also `sqlite://<path>`, `sqlite:///abs/path`,
@@ -40,6 +50,7 @@ export function describeTarget(target: DatabaseTarget): string {
 export interface OpenDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  readonly limiterStore: LimiterStore;
   close(): Promise<void>;
 }
 
@@ -53,12 +64,13 @@ export function openDatabase(target: DatabaseTarget, logger?: Logger): OpenDatab
     database.pragma('foreign_keys = ON');
     cachePreparedStatements(database);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    return { db, dialect: 'sqlite', limiterStore: { dialect: 'sqlite', database }, close: () => db.destroy() };
   }
   // Loaded only for PostgreSQL: an SQLite deployment never pays for it at start.
   const pg = createRequire(import.meta.url)('pg') as typeof import('pg');
   const pool = new pg.Pool({
     connectionString: target.url,
+    ...tlsOption(target.tls),
     max: 10,
     connectionTimeoutMillis: 2000,
     idleTimeoutMillis: 30_000,
@@ -70,7 +82,26 @@ export function openDatabase(target: DatabaseTarget, logger?: Logger): OpenDatab
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', lost));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return { db, dialect: 'postgres', limiterStore: { dialect: 'postgres', pool }, close: () => db.destroy() };
+}
+
+/**
+ * PGSSLMODE as node-postgres takes it. Heroku Postgres requires TLS with certificates node-postgres does not verify:
+ * `no-verify` encrypts without checking them, so the add-on's own DATABASE_URL (which Heroku rotates) stays as is.
+ * An `sslmode` in the URL itself still wins (pg reads it after these options).
+ */
+function tlsOption(tls: PostgresTls | undefined): { ssl?: boolean | { rejectUnauthorized: boolean } } {
+  switch (tls) {
+    case undefined:
+    case 'default':
+      return {};
+    case 'verify':
+      return { ssl: { rejectUnauthorized: true } };
+    case 'no-verify':
+      return { ssl: { rejectUnauthorized: false } };
+    case 'disable':
+      return { ssl: false };
+  }
 }
 
 /**
@@ -80,7 +111,12 @@ export function openDatabase(target: DatabaseTarget, logger?: Logger): OpenDatab
 function cachePreparedStatements(database: SQLite.Database, limit = 500): void {
   const prepare = database.prepare.bind(database);
   const cache = new Map<string, SQLite.Statement>();
+  // SQLite rolls a transaction back by itself when a statement fails with SQLITE_FULL, SQLITE_IOERR and the like;
+  // Kysely's ROLLBACK then fails with "cannot rollback - no transaction is active", and that error replaces the
+  // real one ("database or disk is full"). A ROLLBACK with nothing to roll back is a no-op here, so the cause shows.
+  const noRollback = { reader: false, run: () => ({ changes: 0, lastInsertRowid: 0 }) };
   database.prepare = ((source: string) => {
+    if (/^\s*rollback\s*$/i.test(source) && !database.inTransaction) return noRollback;
     let statement = cache.get(source);
     if (statement === undefined) {
       statement = prepare(source);

@@ -5,7 +5,8 @@
  */
 import type { Logger } from '@slack/bolt';
 import type { Kysely } from 'kysely';
-import type { Store } from '../core/ports.js';
+import type { RateLimiter, RateRule, SeenRequestRepository, Store } from '../core/ports.js';
+import { errorMessage } from '../lib/errors.js';
 import { createAdminRepository } from './admins.js';
 import { createArrivalRepository } from './arrivals.js';
 import { createAuditRepository } from './audit.js';
@@ -16,18 +17,29 @@ import { guard } from './guard.js';
 import { createLinkRepository } from './links.js';
 import { type MigrationReport, migrateToLatest } from './migrations.js';
 import { createPollRepository } from './polls.js';
+import { createRateLimiter } from './rate-limits.js';
+import { createSeenRequestRepository } from './seen-requests.js';
 
-export { type DatabaseTarget, DEFAULT_SQLITE_PATH, describeTarget, parseDatabaseUrl } from './database.js';
+export {
+  type DatabaseTarget,
+  DEFAULT_SQLITE_PATH,
+  describeTarget,
+  type PostgresTls,
+  parseDatabaseUrl,
+} from './database.js';
 
 /** The store as the process holds it: the repositories, plus schema migration and closing. */
 export interface OpenStore extends Store {
+  readonly seenRequests: SeenRequestRepository;
+  /** A rate limiter whose counters live in this database, shared by every instance. */
+  rateLimiter(rule: RateRule, onStoreError?: (error: unknown) => void): RateLimiter;
   /** Bring the schema up to date. Call before serving. */
   migrate(): Promise<MigrationReport>;
   close(): Promise<void>;
 }
 
 export function openStore(target: DatabaseTarget, logger?: Logger): OpenStore {
-  const { db, dialect, close } = openDatabase(target, logger);
+  const { db, dialect, limiterStore, close } = openDatabase(target, logger);
   return {
     admins: createAdminRepository(db),
     entries: createEntryRepository(db),
@@ -36,6 +48,10 @@ export function openStore(target: DatabaseTarget, logger?: Logger): OpenStore {
     links: createLinkRepository(db),
     arrivals: createArrivalRepository(db, dialect),
     polls: createPollRepository(db),
+    seenRequests: createSeenRequestRepository(db, {
+      onPruneError: (error) => logger?.warn(`Could not prune seen Slack requests: ${errorMessage(error)}`),
+    }),
+    rateLimiter: (rule, onStoreError) => createRateLimiter(limiterStore, rule, onStoreError),
     migrate: () => guard(() => migrateToLatest(db as unknown as Kysely<unknown>, dialect)),
     close,
   };

@@ -132,6 +132,26 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('links_url_expires').on('links').column('url_expires_at').execute();
       },
     },
+    '0006_requests': {
+      // Slack requests already acted on (replay protection, shared by every instance), and the request counters
+      // of rate-limiter-flexible. The counters' columns are the library's own, in its order: its PostgreSQL upsert
+      // is `INSERT INTO t VALUES ($1, $2, $3)` with no column list (RateLimiterPostgres.js:307).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('seen_slack_requests')
+          .addColumn('digest', 'text', (c) => c.primaryKey())
+          .addColumn('request_ts', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('seen_slack_requests_ts').on('seen_slack_requests').column('request_ts').execute();
+        await db.schema
+          .createTable('rate_limits')
+          .addColumn('key', dialect === 'postgres' ? 'varchar(255)' : 'text', (c) => c.primaryKey())
+          .addColumn('points', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('expire', dialect === 'postgres' ? 'bigint' : 'integer')
+          .execute();
+        await db.schema.createIndex('rate_limits_expire').on('rate_limits').column('expire').execute();
+      },
+    },
   };
 }
 

@@ -103,9 +103,16 @@ export interface ArrivalPollsTable {
   done: number;
 }
 
+/** A Slack request acted on: its HMAC digest (binds timestamp and body), kept while it could still be replayed. */
+export interface SeenSlackRequestsTable {
+  digest: string;
+  request_ts: number | string;
+}
+
 export interface Database {
   arrivals: ArrivalsTable;
   arrival_polls: ArrivalPollsTable;
+  seen_slack_requests: SeenSlackRequestsTable;
   links: LinksTable;
   admins: AdminsTable;
   access_entries: AccessEntriesTable;

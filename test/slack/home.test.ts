@@ -16,7 +16,7 @@ import { parseSettingsForm } from '../../src/slack/views/settings-modal.js';
 import { entryValue, parseEntryValue } from '../../src/slack/views/values.js';
 import { ADMIN, ALLOWED, SIGNING_SECRET, STRANGER, startTestApp, type TestApp, urlFromReply } from '../support/app.js';
 import type { RecordedCall } from '../support/slack-api.js';
-import { postSigned } from '../support/slack-request.js';
+import { freshTriggerId, postSigned } from '../support/slack-request.js';
 
 const BOB = 'U0BOB';
 const CAROL = 'U0CAROL';
@@ -91,7 +91,8 @@ function pressButton(
         block_id: 'b1',
         text: { type: 'plain_text', text: 'button' },
         ...(button.value === undefined ? {} : { value: button.value }),
-        action_ts: '1700000000.000200',
+        // Each click is its own: Slack stamps it (so a second press is never a replay of the first).
+        action_ts: freshTriggerId(),
       },
     ],
   });
@@ -141,7 +142,7 @@ function submitSettings(
     user: user(userId),
     api_app_id: 'A0APP',
     token: 'deprecated-verification-token',
-    trigger_id: TRIGGER_ID,
+    trigger_id: freshTriggerId(),
     is_enterprise_install: false,
     view: {
       id: 'V0MODAL',

@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, rmSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -177,6 +177,42 @@ function startWatchdog(stopCommand: [string, string[]], dir: string): ChildProce
   return watchdog;
 }
 
+/**
+ * A self-signed certificate for the server (`openssl`, in the data directory), so TLS can be tested as Heroku
+ * Postgres has it: encrypted, with a certificate no client can verify. False when openssl is missing.
+ */
+async function selfSignedCertificate(data: string, owner: { uid: number; gid: number } | undefined): Promise<boolean> {
+  try {
+    await run(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=upload-link-test-postgres',
+        '-keyout',
+        join(data, 'server.key'),
+        '-out',
+        join(data, 'server.crt'),
+      ],
+      { cwd: data, timeout: 20_000 },
+    );
+    await chmod(join(data, 'server.key'), 0o600);
+    if (owner) {
+      await chown(join(data, 'server.key'), owner.uid, owner.gid);
+      await chown(join(data, 'server.crt'), owner.uid, owner.gid);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** initdb + pg_ctl start in a fresh temp dir; the caller must `stop()` it. */
 export async function startPostgresCluster(binaries: PostgresBinaries): Promise<PostgresCluster> {
   const as = runAs();
@@ -252,12 +288,15 @@ export async function startPostgresCluster(binaries: PostgresBinaries): Promise<
       '--no-sync',
       '--no-instructions',
     ]);
+    const tls = await selfSignedCertificate(data, as.owner);
     // The port is free when picked but could be taken before postgres binds it; pick again if so.
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const options = [
         `-p ${port}`,
         '-c listen_addresses=127.0.0.1',
+        // TLS on (clients choose: the tests' plain connections stay plain), as Heroku Postgres has it.
+        ...(tls ? ['-c ssl=on', '-c ssl_cert_file=server.crt', '-c ssl_key_file=server.key'] : []),
         `-k '${dir}'`, // pg_ctl runs the postgres command line through /bin/sh.
         '-c fsync=off',
         '-c full_page_writes=off',

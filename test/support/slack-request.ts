@@ -17,6 +17,11 @@ export interface CommandFields {
   readonly command?: string;
 }
 
+let interactions = 0;
+/** Slack gives every invocation its own trigger id (so no two genuine requests are ever the same bytes). */
+export const freshTriggerId = (): string =>
+  `${Date.now()}.${++interactions}.${Math.random().toString(16).slice(2, 10)}`;
+
 /** The form body Slack posts for a slash command. */
 export function commandBody(fields: CommandFields): string {
   return new URLSearchParams({
@@ -32,7 +37,7 @@ export function commandBody(fields: CommandFields): string {
     api_app_id: 'A0APP',
     is_enterprise_install: 'false',
     response_url: 'https://hooks.slack.com/commands/T0TEAM/1/abc',
-    trigger_id: '1.2.3',
+    trigger_id: freshTriggerId(),
   }).toString();
 }
 
