@@ -42,7 +42,10 @@ async function claimIn(
   const { linkId, arrival, at } = input;
   const row = await lockedLink(trx, dialect, linkId);
   if (row === undefined) return { kind: 'missing' };
-  const afterRevoke = row.revoked_at !== null && arrival.landedAt.getTime() >= new Date(row.revoked_at).getTime();
+  // Last-Modified has whole seconds: an object of the revoke's own second counts as after it (the cautious reading).
+  const revokedSecond =
+    row.revoked_at === null ? undefined : Math.floor(new Date(row.revoked_at).getTime() / 1000) * 1000;
+  const afterRevoke = revokedSecond !== undefined && arrival.landedAt.getTime() >= revokedSecond;
   const values = {
     link_id: linkId,
     version: arrival.version,
