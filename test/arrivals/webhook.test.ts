@@ -144,6 +144,16 @@ describe('S3 events pushed to /s3/events/<token>', () => {
     expect(JSON.parse((await postEvents(app, { Records: [record] })).text)).toMatchObject({ recorded: 1 });
   });
 
+  it('answers 503 when the store is down, so a sender that retries (SNS, persistent RGW topics) sends again', async () => {
+    await start({}, false);
+    await app.command({ text: 'down.pdf', user_id: ALLOWED });
+    const body = { Records: [awsRecord(app.s3.bucket, await lastKey(app), { size: 1, eTag: 'd0' })] };
+    await app.store.close();
+    const answer = await postEvents(app, body);
+    expect(answer).toEqual({ status: 503, text: '{"error":"unavailable"}' });
+    expect(app.logs.join('\n')).toMatch(/ERROR.*S3 events: the access store failed/);
+  });
+
   it('bad bodies get 400 and change nothing', async () => {
     await start({}, false);
     expect((await postEvents(app, 'not json')).status).toBe(400);
