@@ -10,6 +10,7 @@
 import type { Server } from 'node:http';
 import type { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { type App, type CustomRoute, HTTPReceiver, type Logger } from '@slack/bolt';
 import { createEventRoutes } from './arrivals/routes.js';
@@ -190,6 +191,21 @@ function arrivalParts(options: BotOptions, objects: ObjectOps, arrivals: Arrival
   return { routes, worker };
 }
 
+/** The bot's own HTTP routes (partner page, S3 events) and the arrivals' worker; closes the store if they fail. */
+async function botRoutes(options: BotOptions, s3: S3Client, store: OpenStore, now: () => Date) {
+  const objects = createObjectOps(s3, options.config.s3.bucket);
+  const inFlight = new Set<Promise<void>>();
+  const arrivals = arrivalDeps(options.config, options.logger, store, now, inFlight);
+  try {
+    const events = arrivalParts(options, objects, arrivals, inFlight);
+    const routes: CustomRoute[] = [...partnerRoutes(options, objects, store, arrivals, now), ...events.routes];
+    return { routes, worker: events.worker };
+  } catch (error) {
+    await store.close();
+    throw new StartupError(errorMessage(error));
+  }
+}
+
 export async function createBot(options: BotOptions): Promise<Bot> {
   const { config, logger } = options;
   const now = options.now ?? (() => new Date());
@@ -237,19 +253,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         }),
     onSigningUnavailable: (error) => logger.error(`Cannot sign upload links: ${error.message}`),
   };
-  const objects = createObjectOps(s3, config.s3.bucket);
-  const inFlight = new Set<Promise<void>>();
-  const arrivals = arrivalDeps(config, logger, store, now, inFlight);
-  let routes: CustomRoute[];
-  let worker: ArrivalWorker;
-  try {
-    const events = arrivalParts(options, objects, arrivals, inFlight);
-    worker = events.worker;
-    routes = [...partnerRoutes(options, objects, store, arrivals, now), ...events.routes];
-  } catch (error) {
-    await store.close();
-    throw new StartupError(errorMessage(error));
-  }
+  const { routes, worker } = await botRoutes(options, s3, store, now);
   const { app, receiver } = buildSlackApp({ config, logger, identity, upload, admin, now, routes });
   if (receiver instanceof HTTPReceiver && config.slack.signingSecret !== undefined) {
     guardAgainstReplays(receiver, {
