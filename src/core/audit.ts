@@ -105,6 +105,7 @@ export function describeAuditEvent(e: AuditEvent): Line {
         ' for ',
         code(e.detail.key),
         `, expiring ${utcMinutes(new Date(e.detail.expiresAt))}`,
+        ...linkId(e.detail.link),
       ];
     case 'link.refused':
       return [who, ' was refused a link', ...where, ` (${e.detail.filename ?? ''})`];
@@ -132,15 +133,18 @@ export function describeAuditEvent(e: AuditEvent): Line {
       ];
     }
     case 'link.revoked':
-      return [who, ' revoked the link for ', code(e.detail.key), ...where];
+      return [who, ' revoked the link for ', code(e.detail.key), ...where, ...linkId(e.detail.link)];
     case 'link.uploaded':
       return describeUpload(e.detail, where);
   }
 }
 
+/** The link's id, so `/upload-link revoke <id>` can be found from the audit. */
+const linkId = (id: string | undefined): Line => (id === undefined ? [] : [' (link ', code(id), ')']);
+
 const SOURCE_WORDS = { page: 'confirmed by the partner page', event: 'from an S3 event', poll: 'found by polling' };
 
-/** `a partner uploaded report.pdf (3 B) through @alice's link in #acme: `key` (from an S3 event, replacing …)`. */
+/** `a partner uploaded report.pdf (3 B) through @alice's link in #acme: `key` (link `id`) (from an S3 event, …)`. */
 function describeUpload(d: AuditDetail<'link.uploaded'>, where: Line): Line {
   const notes = [
     ...(d.source === undefined ? [] : [SOURCE_WORDS[d.source]]),
@@ -154,6 +158,7 @@ function describeUpload(d: AuditDetail<'link.uploaded'>, where: Line): Line {
     ...where,
     ': ',
     code(d.key),
+    ...linkId(d.link),
     ...(notes.length === 0 ? [] : [` (${notes.join(', ')})`]),
   ];
 }

@@ -108,11 +108,13 @@ export function describeRange(bounds: ExpiryBounds): string {
   return `${formatDuration(bounds.minSeconds)} to ${formatDuration(bounds.maxSeconds)}`;
 }
 
-export type ExpiryCheck = { ok: true; seconds: number } | { ok: false; reason: 'unparsable' | 'out-of-range' };
+export type ExpiryProblem = 'unparsable' | 'too-short' | 'too-long';
+export type ExpiryCheck = { ok: true; seconds: number } | { ok: false; reason: ExpiryProblem };
 
 export function checkExpiry(text: string, bounds: ExpiryBounds): ExpiryCheck {
   const seconds = parseDuration(text);
   if (seconds === undefined) return { ok: false, reason: 'unparsable' };
-  if (seconds < bounds.minSeconds || seconds > bounds.maxSeconds) return { ok: false, reason: 'out-of-range' };
+  if (seconds < bounds.minSeconds) return { ok: false, reason: 'too-short' };
+  if (seconds > bounds.maxSeconds) return { ok: false, reason: 'too-long' };
   return { ok: true, seconds };
 }

@@ -50,7 +50,18 @@ export interface AuditRepository {
 
 export type RevokeResult = 'revoked' | 'already-closed' | 'missing';
 
+export interface LinkQuery {
+  readonly channelId?: string;
+  readonly requester?: string;
+  /** At most this many, newest first. */
+  readonly limit: number;
+}
+
 export interface LinkRepository {
+  /** Newest first. */
+  list(query: LinkQuery): Promise<PartnerLink[]>;
+  /** How many links match (for "… and N more"). */
+  count(query: Omit<LinkQuery, 'limit'>): Promise<number>;
   /** Store a partner link and its `link.issued` audit event together. */
   create(link: NewPartnerLink, at: Date): Promise<void>;
   get(id: string): Promise<PartnerLink | undefined>;

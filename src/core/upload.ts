@@ -10,8 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { SigningUnavailableError } from '../lib/errors.js';
 import { type AccessPolicy, grantName } from './access.js';
-import { parseUploadCommand, type Token } from './command.js';
-import { checkExpiry, type ExpiryBounds, MIN_EXPIRY_SECONDS } from './durations.js';
+import { parseUploadCommand, type Token, type UploadCommand } from './command.js';
+import { checkExpiry, type ExpiryBounds, type ExpiryProblem, MIN_EXPIRY_SECONDS } from './durations.js';
 import { buildObjectKey, newObjectId, safeFilename } from './keys.js';
 import { extensionOf, hasLimits, type UploadLimits } from './limits.js';
 import type { SignedUpload, Store, UploadSigner } from './ports.js';
@@ -55,8 +55,14 @@ export type UploadOutcome =
       /** Admins also see the admin commands. */
       readonly forAdmin: boolean;
     }
-  | { readonly kind: 'bad-expiry'; readonly typed: string; readonly bounds: ExpiryBounds }
-  | { readonly kind: 'missing-filename'; readonly expiry: string }
+  | {
+      readonly kind: 'bad-expiry';
+      readonly typed: string;
+      readonly bounds: ExpiryBounds;
+      readonly reason: ExpiryProblem;
+    }
+  /** Slips: what was typed cannot be a file name (or is missing one); nothing is created. */
+  | Exclude<UploadCommand, { kind: 'help' } | { kind: 'upload' }>
   | { readonly kind: 'bad-filename'; readonly typed: string; readonly reason: 'empty' | 'nothing-left' }
   | { readonly kind: 'refused'; readonly admins: readonly string[]; readonly groupsUnchecked: boolean }
   | { readonly kind: 'type-not-allowed'; readonly filename: string; readonly allowedTypes: readonly string[] }
@@ -95,7 +101,7 @@ interface ValidRequest {
 /** The command text against the channel's settings: a valid request, or the outcome that says what is wrong. */
 async function checkRequest(deps: UploadDeps, request: UploadRequest): Promise<ValidRequest | UploadOutcome> {
   const command = parseUploadCommand(request.tokens);
-  if (command.kind === 'missing-filename') return command;
+  if (command.kind !== 'help' && command.kind !== 'upload') return command;
   const stored = await deps.store.settings.get(request.channelId);
   const settings = effectiveSettings(deps.settings, request.channelId, stored);
   const limits: UploadLimits = { maxSizeBytes: stored?.maxSizeBytes, allowedTypes: stored?.allowedTypes };
@@ -107,7 +113,7 @@ async function checkRequest(deps: UploadDeps, request: UploadRequest): Promise<V
   let expiresIn = settings.defaultExpirySeconds;
   if (command.expiry !== undefined) {
     const check = checkExpiry(command.expiry, bounds);
-    if (!check.ok) return { kind: 'bad-expiry', typed: command.expiry, bounds };
+    if (!check.ok) return { kind: 'bad-expiry', typed: command.expiry, bounds, reason: check.reason };
     expiresIn = check.seconds;
   }
   const safe = safeFilename(command.filename);

@@ -7,8 +7,9 @@ import type { Config } from '../config.js';
 import type { AdminDeps } from '../core/admin/execute.js';
 import type { UploadDeps } from '../core/upload.js';
 import { slackClientOptions } from './client.js';
-import { registerRevokeButton } from './listeners/actions/revoke-link.js';
+import { registerRevokeButtons } from './listeners/actions/revoke-link.js';
 import { registerUploadLinkCommand } from './listeners/commands/upload-link.js';
+import { publishHomeView } from './listeners/home/data.js';
 import { registerHome } from './listeners/home/index.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -72,8 +73,20 @@ export function buildSlackApp(deps: SlackAppDeps): { app: App; receiver: Receive
     clientOptions: { ...slackClientOptions(config), retryConfig: { retries: 2 } },
   });
 
-  registerUploadLinkCommand(app, { upload: deps.upload, admin: deps.admin, logger, now: deps.now });
-  registerRevokeButton(app, { store: deps.admin.store, access: deps.admin.access, logger, now: deps.now });
+  registerUploadLinkCommand(app, {
+    upload: deps.upload,
+    admin: deps.admin,
+    logger,
+    now: deps.now,
+    publicUrl: config.publicUrl,
+  });
+  registerRevokeButtons(app, {
+    store: deps.admin.store,
+    access: deps.admin.access,
+    logger,
+    now: deps.now,
+    publishHome: (client, userId, feedback) => publishHomeView(deps.admin, client, logger, userId, feedback),
+  });
   registerHome(app, { admin: deps.admin, logger });
   app.error(async (error) => {
     logger.error('Unhandled error in a listener:', error);

@@ -43,3 +43,9 @@ export const SETTINGS_MODAL = {
 
 /** The "Revoke" button on a reply that carries a partner page link. */
 export const REVOKE_LINK_ACTION = 'revoke_partner_link';
+
+/** The "Revoke" button on a link in `/upload-link links`. */
+export const REVOKE_LISTED_LINK_ACTION = 'revoke_listed_link';
+
+/** The "Revoke" button on a link in the Home tab's "Your recent links". */
+export const REVOKE_HOME_LINK_ACTION = 'revoke_home_link';

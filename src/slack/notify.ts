@@ -8,6 +8,7 @@ import type { ArrivalNotice } from '../core/model.js';
 import { channel, code, emoji, type Line, strong, user } from '../core/text.js';
 import { slackErrorCode } from '../lib/errors.js';
 import { toMrkdwn } from './mrkdwn.js';
+import { richText } from './rich-text.js';
 
 const CANNOT_POST_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
@@ -27,11 +28,16 @@ export function arrivalLine({ link, size, replaced, afterRevoke }: ArrivalNotice
 
 export const arrivalText = (notice: ArrivalNotice, bucket: string): string => toMrkdwn(arrivalLine(notice, bucket));
 
+/**
+ * The blocks carry the words as rich text (a file name is shown exactly, never as markup, so `<!channel>` in a name
+ * pings nobody); `text`, the fallback for notifications, is the same in escaped mrkdwn.
+ */
 export function slackArrivalNotifier(client: WebClient, bucket: string) {
   return async (notice: ArrivalNotice): Promise<void> => {
-    const text = arrivalText(notice, bucket);
+    const line = arrivalLine(notice, bucket);
+    const text = toMrkdwn(line);
     try {
-      await client.chat.postMessage({ channel: notice.link.channelId, text });
+      await client.chat.postMessage({ channel: notice.link.channelId, text, blocks: [richText([line])] });
       return;
     } catch (error) {
       const code = slackErrorCode(error);
@@ -45,6 +51,10 @@ export function slackArrivalNotifier(client: WebClient, bucket: string) {
       channel(notice.link.channelId),
       ': add me to the channel to have arrivals announced there.)',
     ];
-    await client.chat.postMessage({ channel: dmChannel, text: `${text}\n${toMrkdwn(why)}` });
+    await client.chat.postMessage({
+      channel: dmChannel,
+      text: `${text}\n${toMrkdwn(why)}`,
+      blocks: [richText([line, why])],
+    });
   };
 }

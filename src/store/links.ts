@@ -78,6 +78,23 @@ const create =
 export function createLinkRepository(db: Kysely<Database>): LinkRepository {
   return {
     create: create(db),
+    list: (query) =>
+      guard(async () => {
+        let q = db.selectFrom('links').selectAll();
+        if (query.channelId !== undefined) q = q.where('channel_id', '=', query.channelId);
+        if (query.requester !== undefined) q = q.where('requester', '=', query.requester);
+        const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(query.limit).execute();
+        return rows.map(toLink);
+      }),
+
+    count: (query) =>
+      guard(async () => {
+        let q = db.selectFrom('links').select((eb) => eb.fn.countAll<number | string>().as('n'));
+        if (query.channelId !== undefined) q = q.where('channel_id', '=', query.channelId);
+        if (query.requester !== undefined) q = q.where('requester', '=', query.requester);
+        return Number((await q.executeTakeFirst())?.n ?? 0);
+      }),
+
     get: (id) =>
       guard(async () => {
         const row = await db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();

@@ -124,8 +124,8 @@ describe('parseUploadCommand', () => {
     ['"2h"', { kind: 'upload', filename: '2h', expiry: undefined, singleUse: false }],
     ['"2h" 3d', { kind: 'upload', filename: '2h', expiry: '3d', singleUse: false }],
     ['report.pdf "2h"', { kind: 'upload', filename: 'report.pdf 2h', expiry: undefined, singleUse: false }],
-    // Only the last token can be the expiry.
-    ['2h report.pdf', { kind: 'upload', filename: '2h report.pdf', expiry: undefined, singleUse: false }],
+    // The expiry goes last: one before the name is pointed out, not taken into the name.
+    ['2h report.pdf', { kind: 'leftover', filename: '', expiry: '2h', leftover: 'report.pdf' }],
     // "help" with more words is a file name.
     ['help 2h', { kind: 'upload', filename: 'help', expiry: '2h', singleUse: false }],
     ['help me.txt', { kind: 'upload', filename: 'help me.txt', expiry: undefined, singleUse: false }],
@@ -151,14 +151,6 @@ describe('parseUploadCommand', () => {
       ['<http://my.io|my.io>', 'my.io', undefined],
       ['<mailto:a@b.com|a@b.com>', 'a@b.com', undefined],
       ['<mailto:a@b.com|a@b.com>.txt 1h', 'a@b.com.txt', '1h'],
-      ['<@U123|alice>.pdf', '@alice.pdf', undefined],
-      ['<@U123|alice> notes.txt', '@alice notes.txt', undefined],
-      ['<@U123>.pdf', '@U123.pdf', undefined],
-      ['<#C123|general>.csv 2h', '#general.csv', '2h'],
-      ['<#C123>.csv', '#C123.csv', undefined],
-      ['<!subteam^S123|@team>.pdf', '@team.pdf', undefined],
-      ['<!here>.txt', '@here.txt', undefined],
-      ['<!channel> notes.txt', '@channel notes.txt', undefined],
       ['R&amp;D plan.pdf', 'R&D plan.pdf', undefined],
       ['&lt;draft&gt;.txt 2h', '<draft>.txt', '2h'],
       // A link in the middle of a word: the typed text is put back together.
@@ -180,8 +172,19 @@ describe('parseUploadCommand', () => {
       });
     });
 
-    it('an escaped mention alone is a file name, not help', () => {
-      expect(parse('<!here>')).toEqual({ kind: 'upload', filename: '@here', expiry: undefined, singleUse: false });
+    it.each([
+      ['<@U123|alice>.pdf', 'mention', '@alice.pdf'],
+      ['<@U123|alice> notes.txt', 'mention', '@alice'],
+      ['<@U123>.pdf', 'mention', '@U123.pdf'],
+      ['<#C123|general>.csv 2h', 'channel', '#general.csv'],
+      ['<#C123>.csv', 'channel', '#C123.csv'],
+      ['<!subteam^S123|@team>.pdf', 'usergroup', '@team.pdf'],
+      ['<!here>.txt', 'special', '@here.txt'],
+      ['<!channel> notes.txt', 'special', '@channel'],
+      ['<!here>', 'special', '@here'],
+      ['report.pdf prefix=x/', 'setting', 'prefix=x/'],
+    ])('%j holds a %s, which is never part of a file name', (text, what, typed) => {
+      expect(parse(text)).toEqual({ kind: 'not-a-name', what, typed });
     });
   });
 });
@@ -199,5 +202,82 @@ describe('expiry typed as two words', () => {
 
   it('a lone two-word expiry asks for the file name', () => {
     expect(parseUploadCommand(tokenize('2 weeks'))).toEqual({ kind: 'missing-filename', expiry: '2 weeks' });
+  });
+});
+
+describe('slips are never file names (issue 11)', () => {
+  it.each([
+    ['alow <@U0SAM|sam>', 'allow'],
+    ['dissallow <@U0SAM|sam> <#C0ACME|acme>', 'disallow'],
+    ['setings prefix=x/', 'settings'],
+    ['revok abc', 'revoke'],
+    ['admin add <@U0ALICE|alice>', 'admins'],
+    ['ADMIN add <@U0ALICE|alice>', 'admins'],
+    ['aduit', 'audit'],
+    ['lnks', 'links'],
+    ['hlep', 'help'],
+  ])('%j → did you mean %s', (text, command) => {
+    expect(parse(text)).toMatchObject({ kind: 'did-you-mean', command });
+  });
+
+  it.each(['audio notes.pdf', 'alow.pdf', 'access.log 2h', '"alow"'])(
+    '%j is still a file name (an extension, or quotes)',
+    (text) => {
+      expect(parse(text).kind).toBe('upload');
+    },
+  );
+
+  it.each([
+    ['report.pdf 2h extra', { kind: 'leftover', filename: 'report.pdf', expiry: '2h', leftover: 'extra' }],
+    ['report.pdf 2 hours extra', { kind: 'leftover', filename: 'report.pdf', expiry: '2 hours', leftover: 'extra' }],
+    ['Q3 2h final.xlsx', { kind: 'leftover', filename: 'Q3', expiry: '2h', leftover: 'final.xlsx' }],
+  ])('%j says what is left over', (text, expected) => {
+    expect(parse(text)).toEqual(expected);
+  });
+
+  it('a negative expiry is an expiry, to be refused as one', () => {
+    expect(parse('report.pdf -1h')).toEqual({
+      kind: 'upload',
+      filename: 'report.pdf',
+      expiry: '-1h',
+      singleUse: false,
+    });
+  });
+
+  it.each([
+    ['"it\'s \\"quoted\\".pdf"', 'it\'s "quoted".pdf'],
+    ['"the "final" version.pdf"', 'the "final" version.pdf'],
+    ['“the “final” version.pdf”', 'the “final” version.pdf'],
+    ['“Q3 figures.xlsx" 2h', 'Q3 figures.xlsx'],
+    ['‘Q3 figures.xlsx’ 2h', 'Q3 figures.xlsx'],
+    ['"C:\\Users\\me\\report.pdf"', 'C:\\Users\\me\\report.pdf'],
+  ])('quotes: %j → %j', (text, filename) => {
+    expect(parse(text)).toMatchObject({ kind: 'upload', filename });
+  });
+
+  it.each([
+    ['"unterminated.pdf', 'unterminated.pdf'],
+    ['“unterminated.pdf 2h', 'unterminated.pdf'],
+  ])('an unclosed quote is named as such: %j', (text, typed) => {
+    expect(parse(text)).toEqual({ kind: 'unclosed-quote', typed });
+  });
+
+  it.each(['frobnicate', 'README', 'final_v2'])('one bare word %j is asked about, not made into a link', (text) => {
+    expect(parse(text)).toEqual({ kind: 'bare-word', word: text });
+  });
+
+  it('`once` works before or after the expiry', () => {
+    expect(parse('report.pdf once 2d')).toEqual({
+      kind: 'upload',
+      filename: 'report.pdf',
+      expiry: '2d',
+      singleUse: true,
+    });
+    expect(parse('report.pdf 2d once')).toEqual({
+      kind: 'upload',
+      filename: 'report.pdf',
+      expiry: '2d',
+      singleUse: true,
+    });
   });
 });

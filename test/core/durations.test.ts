@@ -115,13 +115,13 @@ describe('checkExpiry', () => {
   });
 
   it.each([
-    '0m',
-    '10081m', // one minute over
-    '169h',
-    '8d',
-    '2w',
-  ])('%j is out of range', (text) => {
-    expect(checkExpiry(text, bounds)).toEqual({ ok: false, reason: 'out-of-range' });
+    ['0m', 'too-short'],
+    ['10081m', 'too-long'], // one minute over
+    ['169h', 'too-long'],
+    ['8d', 'too-long'],
+    ['2w', 'too-long'],
+  ])('%j is out of range: %s', (text, reason) => {
+    expect(checkExpiry(text, bounds)).toEqual({ ok: false, reason });
   });
 
   it.each(['10y', '1.5h', '', 'soon', '30s', '1constructor'])('%j is unparsable', (text) => {
@@ -131,13 +131,13 @@ describe('checkExpiry', () => {
   it('uses the given maximum, not the SigV4 ceiling', () => {
     const tight = { minSeconds: MIN_EXPIRY_SECONDS, maxSeconds: 2 * HOUR };
     expect(checkExpiry('2h', tight)).toEqual({ ok: true, seconds: 2 * HOUR });
-    expect(checkExpiry('121m', tight)).toEqual({ ok: false, reason: 'out-of-range' });
-    expect(checkExpiry('1d', tight)).toEqual({ ok: false, reason: 'out-of-range' });
+    expect(checkExpiry('121m', tight)).toEqual({ ok: false, reason: 'too-long' });
+    expect(checkExpiry('1d', tight)).toEqual({ ok: false, reason: 'too-long' });
   });
 
   it('uses the given minimum', () => {
     const fiveMinutes = { minSeconds: 5 * MINUTE, maxSeconds: DAY };
-    expect(checkExpiry('4m', fiveMinutes)).toEqual({ ok: false, reason: 'out-of-range' });
+    expect(checkExpiry('4m', fiveMinutes)).toEqual({ ok: false, reason: 'too-short' });
     expect(checkExpiry('5m', fiveMinutes)).toEqual({ ok: true, seconds: 5 * MINUTE });
   });
 });

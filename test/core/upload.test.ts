@@ -153,10 +153,10 @@ describe('handleUploadCommand', () => {
 
   describe('bad input is reported before the access check', () => {
     it.each([
-      ['report.pdf 10y', { kind: 'bad-expiry', typed: '10y', bounds: BOUNDS }],
-      ['report.pdf 4d', { kind: 'bad-expiry', typed: '4d', bounds: BOUNDS }],
-      ['report.pdf 0m', { kind: 'bad-expiry', typed: '0m', bounds: BOUNDS }],
-      ['report.pdf 1.5h', { kind: 'bad-expiry', typed: '1.5h', bounds: BOUNDS }],
+      ['report.pdf 10y', { kind: 'bad-expiry', typed: '10y', bounds: BOUNDS, reason: 'unparsable' }],
+      ['report.pdf 4d', { kind: 'bad-expiry', typed: '4d', bounds: BOUNDS, reason: 'too-long' }],
+      ['report.pdf 0m', { kind: 'bad-expiry', typed: '0m', bounds: BOUNDS, reason: 'too-short' }],
+      ['report.pdf 1.5h', { kind: 'bad-expiry', typed: '1.5h', bounds: BOUNDS, reason: 'unparsable' }],
       ['2h', { kind: 'missing-filename', expiry: '2h' }],
       ['../..', { kind: 'bad-filename', typed: '../..', reason: 'nothing-left' }],
       ['"" 2h', { kind: 'bad-filename', typed: '', reason: 'empty' }],

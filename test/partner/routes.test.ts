@@ -110,7 +110,7 @@ describe('partner page (server side)', () => {
     const other = await app.command({ text: `revoke ${id}`, user_id: STRANGER });
     expect(other.json?.text).toBe(revokeMessages.notYours);
     const revoked = await app.command({ text: `revoke <${PUBLIC_URL}/u/${id}>`, user_id: ALLOWED });
-    expect(revoked.json?.text).toBe(revokeMessages.revoked('report.pdf'));
+    expect(revoked.json?.text).toContain(revokeMessages.revoked('report.pdf'));
     const page = await fetch(`${app.baseUrl}/u/${id}`);
     expect(page.status).toBe(410);
     expect(await page.text()).toContain('closed by the person who sent it');
@@ -152,7 +152,10 @@ describe('partner page (server side)', () => {
     const response = await postSigned(`${app.baseUrl}/slack/events`, SIGNING_SECRET, body);
     expect(response.status).toBe(200);
     const answer = await app.slack.waitForCall('respond/T0TEAM/1/abc');
-    expect(answer.args.text).toBe(revokeMessages.revoked('report.pdf'));
+    expect(answer.args.text).toContain(revokeMessages.revoked('report.pdf'));
+    // The reply that gave the link out is replaced: it says so, and has no Revoke button left.
+    expect(answer.args.replace_original).toBe(true);
+    expect(JSON.stringify(answer.args.blocks)).not.toContain(REVOKE_LINK_ACTION);
     expect((await fetch(`${app.baseUrl}/u/${id}`)).status).toBe(410);
   });
 

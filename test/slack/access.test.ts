@@ -209,7 +209,7 @@ describe('access administration over real HTTP', () => {
     expect((await app.s3.getObject(key))?.toString()).toBe('signed contract');
 
     const tooLong = await linkFor(app, BOB, ACME, 'contract.pdf 3d');
-    expect(text(tooLong)).toContain('1 minute to 2 days');
+    expect(text(tooLong)).toContain('too long: at most 2 days here');
     // Other channels keep the global defaults.
     await app.command({ text: `allow ${mention(BOB)} ${channel(OTHER)}`, user_id: ADMIN, channel_id: ACME });
     const other = urlFromReply((await linkFor(app, BOB, OTHER)).json);

@@ -109,9 +109,14 @@ describe('/upload-link over real HTTP', () => {
     const helpWord = await app.command({ text: 'help' });
     expect(helpWord.json?.text).toBe(help.json?.text);
 
-    for (const expiry of ['8d', '30s', '0m', '2y']) {
+    for (const [expiry, says] of [
+      ['8d', 'too long: at most 1 week here'],
+      ['30s', '1 minute to 1 week'],
+      ['0m', 'too short: at least 1 minute'],
+      ['2y', '1 minute to 1 week'],
+    ]) {
       const reply = await app.command({ text: `report.pdf ${expiry}`, user_id: ADMIN });
-      expect(reply.json?.text).toContain('1 minute to 1 week');
+      expect(reply.json?.text).toContain(says);
       expect(reply.body).not.toContain('X-Amz');
     }
     expect(await app.s3.listKeys()).toEqual([]);

@@ -21,7 +21,9 @@ describe('manifest.yml', () => {
     expect(others).toEqual([]);
     expect(command?.command).toBe(COMMAND);
     expect(command?.should_escape).toBe(true);
-    expect(command?.usage_hint).toBeTruthy();
+    // The common forms, as help lists them.
+    for (const form of ['report.pdf', '[2h]', 'once', 'links', 'revoke', 'help'])
+      expect(command?.usage_hint).toContain(form);
     expect(new URL(command?.url ?? '').pathname).toBe(SLACK_EVENTS_PATH);
     expect(manifest.settings.socket_mode_enabled).toBe(false);
   });

@@ -164,7 +164,7 @@ describe('renderOutcome: everything but issued', () => {
   });
 
   it('bad expiry names what was typed and the allowed range', () => {
-    const reply = renderOutcome({ kind: 'bad-expiry', typed: '10y', bounds: BOUNDS }, NOW);
+    const reply = renderOutcome({ kind: 'bad-expiry', typed: '10y', bounds: BOUNDS, reason: 'unparsable' }, NOW);
     expect(reply).toEqual({ response_type: 'ephemeral', text: messages.badExpiry('10y', '1 minute to 1 week') });
     expect(reply.text).toContain('"10y"');
     expect(reply.text).toContain('1 minute to 1 week');
@@ -172,7 +172,10 @@ describe('renderOutcome: everything but issued', () => {
   });
 
   it('bad expiry escapes what was typed', () => {
-    const reply = renderOutcome({ kind: 'bad-expiry', typed: '<!channel>&', bounds: BOUNDS }, NOW);
+    const reply = renderOutcome(
+      { kind: 'bad-expiry', typed: '<!channel>&', bounds: BOUNDS, reason: 'unparsable' },
+      NOW,
+    );
     expect(reply.text).toContain('"&lt;!channel&gt;&amp;"');
   });
 

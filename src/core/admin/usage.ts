@@ -28,6 +28,24 @@ export const USAGE: Record<AdminCommandName, readonly UsagePart[]> = {
   audit: [word('audit'), { kind: 'channel', everywhere: false, optionalInCli: true }, optional(word('N'))],
 };
 
+/** Commands for everyone, beside the admin ones. */
+export const USER_USAGE = {
+  upload: [word('<file name>'), optional(word('<expiry: 45m, 2h, 3d, 1w>')), optional(word('once'))],
+  links: [word('links')],
+  revoke: [word('revoke <link id or partner page address>')],
+  help: [word('help')],
+} as const satisfies Record<string, readonly UsagePart[]>;
+
+/** What admins may add to `links`: another channel's, or every channel's. */
+export const ADMIN_LINKS_USAGE: readonly UsagePart[] = [
+  word('links'),
+  { kind: 'channel', everywhere: true, optionalInCli: true },
+];
+
+/** The usage to show after a slip of `command`. */
+export const usageFor = (command: AdminCommandName | keyof typeof USER_USAGE): readonly UsagePart[] =>
+  command in USAGE ? USAGE[command as AdminCommandName] : USER_USAGE[command as keyof typeof USER_USAGE];
+
 export type UsageSurface = 'slack' | 'cli';
 
 /** One usage as a surface writes it, after the command's own name (`/upload-link` or `upload-link`). */

@@ -2,7 +2,7 @@
 import { describeAdminOutcome, invalidLines, notAdminLine } from '../../core/admin/describe.js';
 import type { AdminOutcome } from '../../core/admin/execute.js';
 import type { AdminCommandName } from '../../core/admin/usage.js';
-import { describeRevoke, type RevokeOutcome, revokeUsageLine } from '../../core/links.js';
+import { describeBadRef, describeRevoke, type LinkRef, type RevokeOutcome, revokeUsageLine } from '../../core/links.js';
 import type { Line } from '../../core/text.js';
 import { toMrkdwn } from '../mrkdwn.js';
 import { ephemeral, linesReply, type Reply } from './blocks.js';
@@ -28,5 +28,9 @@ export const revokeMessages = {
   missing: toMrkdwn(describeRevoke({ kind: 'missing' })),
   notYours: toMrkdwn(describeRevoke({ kind: 'not-yours' })),
   already: toMrkdwn(describeRevoke({ kind: 'already-closed' })),
-  revoked: (filename: string) => toMrkdwn(describeRevoke({ kind: 'revoked', filename })),
+  revoked: (filename: string, rawUrlUntil?: Date) =>
+    toMrkdwn(describeRevoke({ kind: 'revoked', filename, page: true, rawUrlUntil })),
 } as const;
+
+export const renderBadRef = (reason: Extract<LinkRef, { ok: false }>['reason'], typed: string): Reply =>
+  ephemeral(toMrkdwn(describeBadRef(reason, typed)));

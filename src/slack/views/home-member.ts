@@ -3,38 +3,22 @@
  */
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { PersonalAccess, Where } from '../../core/access.js';
-import type { AuditRecord } from '../../core/audit.js';
-import { code, type Line, strong } from '../../core/text.js';
-import { COMMAND, HOME_CALLBACK_ID } from '../ids.js';
-import { slackDate, toMrkdwn } from '../mrkdwn.js';
-import { clip, context, divider, header, MAX_VIEW_BLOCKS, mentionList, section } from './blocks.js';
+import type { PartnerLink } from '../../core/model.js';
+import { COMMAND, HOME_CALLBACK_ID, REVOKE_HOME_LINK_ACTION } from '../ids.js';
+import { context, divider, header, MAX_VIEW_BLOCKS, mentionList, section } from './blocks.js';
 import { feedbackBlocks } from './home-admin.js';
+import { linkRow } from './links.js';
 
 export interface MemberHomeData extends PersonalAccess {
   readonly feedback?: readonly string[];
   readonly admins: readonly string[];
-  /** Their `link.issued` audit events, newest first. */
-  readonly recentLinks: readonly Extract<AuditRecord, { action: 'link.issued' }>[];
+  /** Their links, newest first. */
+  readonly recentLinks: readonly PartnerLink[];
   readonly now: Date;
 }
 
 const whyText = (w: Where) =>
   w.config ? ' (bot configuration)' : w.via === undefined ? '' : ` (through <!subteam^${w.via}>)`;
-
-function recentLinkRow(event: MemberHomeData['recentLinks'][number], now: Date): KnownBlock {
-  const { filename, key } = event.detail;
-  const expiresAt = new Date(event.detail.expiresAt);
-  const where = event.channelId === undefined ? '' : ` in <#${event.channelId}>`;
-  const expiry = Number.isNaN(expiresAt.getTime())
-    ? ''
-    : expiresAt.getTime() <= now.getTime()
-      ? `, expired ${slackDate(expiresAt)}`
-      : `, expires ${slackDate(expiresAt)}`;
-  const line: Line = [strong(clip(filename, 300))];
-  return section(
-    `${toMrkdwn(line)}${where}, created ${slackDate(event.at)}${expiry}${key === '' ? '' : `\n${toMrkdwn([code(clip(key, 600))])}`}`,
-  );
-}
 
 function whereText(data: MemberHomeData): string {
   const where: string[] = ['*Where you can create upload links*'];
@@ -71,10 +55,16 @@ export function buildMemberHomeView(data: MemberHomeData): HomeView {
   }
   blocks.push(section(ask), divider, section('*Your recent links*'));
   if (data.recentLinks.length === 0) blocks.push(context('None yet.'));
-  else blocks.push(...data.recentLinks.map((e) => recentLinkRow(e, data.now)));
+  else {
+    blocks.push(
+      ...data.recentLinks.map((link) =>
+        linkRow(link, data.now, { who: false, where: true, value: link.id, actionId: REVOKE_HOME_LINK_ACTION }),
+      ),
+    );
+  }
   blocks.push(
     context(
-      'The links themselves are shown once, to you, when they are created; they are never stored or shown again.',
+      `The upload URLs themselves are shown once, to you, when they are created; they are never stored or shown again. \`${COMMAND} links\` in a channel lists your links there.`,
     ),
   );
   return { type: 'home', callback_id: HOME_CALLBACK_ID, blocks: blocks.slice(0, MAX_VIEW_BLOCKS) };

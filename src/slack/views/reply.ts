@@ -3,7 +3,8 @@
  * https://docs.slack.dev/reference/block-kit/blocks
  */
 import type { KnownBlock } from '@slack/types';
-import { spellUsage, USAGE } from '../../core/admin/usage.js';
+import { ADMIN_LINKS_USAGE, spellUsage, USAGE, usageFor } from '../../core/admin/usage.js';
+import type { CommandWord } from '../../core/command.js';
 import { describeRange, formatDuration, roundDown } from '../../core/durations.js';
 import { describeLimits, hasLimits } from '../../core/limits.js';
 import { code, command, joined, type Line, user } from '../../core/text.js';
@@ -66,11 +67,79 @@ export const messages = {
       `This channel limits uploads (${limits}), and only the partner page can enforce that, but the bot has no PUBLIC_URL. Ask whoever runs the bot to set it. Nothing was created.`,
     ),
   internalError: () => say('Something went wrong on my side and nothing was created. Please try again in a moment.'),
+  tooLong: (typed: string, max: number) =>
+    say(`"${typed}" is too long: at most ${formatDuration(max)} here. Nothing was created.`),
+  tooShort: (typed: string, min: number) =>
+    say(`"${typed}" is too short: at least ${formatDuration(min)}. Nothing was created.`),
+  didYouMean: (typed: string, command: CommandWord) =>
+    [
+      say(`"${typed}" isn't a command. Did you mean `, code(command), '? Nothing was created.'),
+      say('Usage: ', { usage: usageFor(command) }),
+    ].join('\n'),
+  notAName: (what: NotAName['what'], typed: string) => say(...notANameLine(what, typed)),
+  leftover: (filename: string, expiry: string, leftover: string) =>
+    filename === ''
+      ? say('The expiry goes after the file name: ', command(`report.pdf ${expiry}`), '. Nothing was created.')
+      : say(
+          `I read "${filename}" as the file and ${expiry} as its expiry, but "${leftover}" is left over. If it is all the file's name, put it in quotes: `,
+          command(quoted(`${filename} ${expiry} ${leftover}`)),
+          '; otherwise ',
+          command(`${quotedIfSpaced(filename)} ${expiry}`),
+          '. Nothing was created.',
+        ),
+  unclosedQuote: (typed: string) =>
+    say(
+      `The quote before "${typed}" is never closed. Put the whole name between quotes: `,
+      command(quoted(typed)),
+      '. Nothing was created.',
+    ),
+  bareWord: (word: string) =>
+    say(
+      `"${word}" isn't a command, and has no file extension. For a file called ${word}, put the name in quotes: `,
+      command(quoted(word)),
+      '. ',
+      command('help'),
+      ' lists the commands. Nothing was created.',
+    ),
   expiryLimited: (requested: Date) =>
     say(
       `This link expires earlier than the ${isoSeconds(requested)} you asked for, because the AWS credentials the bot signs with expire then.`,
     ),
 } as const;
+
+type NotAName = Extract<UploadOutcome, { kind: 'not-a-name' }>;
+
+/** A name as the user should type it, quoted, with quotes inside escaped. */
+const quoted = (name: string) => `"${name.replace(/(["\\])/g, '\\$1')}"`;
+const quotedIfSpaced = (name: string) => (/\s/.test(name) ? quoted(name) : name);
+
+function notANameLine(what: NotAName['what'], typed: string): Line {
+  switch (what) {
+    case 'mention':
+    case 'usergroup':
+      return [
+        `A file name can't contain a mention ("${typed}"). To let someone create links, an admin types `,
+        command(`allow ${typed}`),
+        '; for a file, give just its name, like ',
+        command('report.pdf'),
+        '. Nothing was created.',
+      ];
+    case 'channel':
+      return [
+        `A file name can't contain a channel ("${typed}"): a link is for the channel you type in. Admins choose who may create links where with `,
+        command(`allow @person ${typed}`),
+        '. Nothing was created.',
+      ];
+    case 'special':
+      return [`A file name can't contain "${typed}". Nothing was created.`];
+    case 'setting':
+      return [
+        `"${typed}" is a setting, not a file name: admins change settings with `,
+        command(`settings ${typed}`),
+        '. Nothing was created.',
+      ];
+  }
+}
 
 export function renderHelp(
   bounds: { minSeconds: number; maxSeconds: number },
@@ -81,12 +150,17 @@ export function renderHelp(
     `*${COMMAND}* creates a link your partner can upload one file to, straight into this channel's S3 folder. Only you see the reply.`,
     `• \`${COMMAND} report.pdf\` — link for report.pdf, valid ${formatDuration(defaultExpirySeconds)}`,
     `• \`${COMMAND} "Q3 figures.xlsx" 2h\` — quote names with spaces; the expiry is a number and m, h, d or w`,
+    `• \`${COMMAND} report.pdf 3d once\` — the link closes after one file arrives`,
+    `• \`${COMMAND} links\` — your links in this channel, each with a Revoke button`,
+    `• \`${COMMAND} revoke &lt;link id or page address&gt;\` — close a link`,
     `Expiry: ${describeRange(bounds)}. Each link makes a new, unique object, so two links never overwrite each other.`,
   ];
   if (forAdmin) {
     lines.push(
       '*Admin commands*',
-      ...Object.values(USAGE).map((usage) => `• \`${escapeMrkdwn(`${COMMAND} ${spellUsage(usage, 'slack')}`)}\``),
+      ...[...Object.values(USAGE), ADMIN_LINKS_USAGE].map(
+        (usage) => `• \`${escapeMrkdwn(`${COMMAND} ${spellUsage(usage, 'slack')}`)}\``,
+      ),
       "The app's Home tab shows every rule and lets you change them.",
     );
   }
@@ -190,7 +264,19 @@ export function renderOutcome(outcome: UploadOutcome, now: Date): Reply {
     case 'missing-filename':
       return ephemeral(messages.missingFilename(outcome.expiry));
     case 'bad-expiry':
+      if (outcome.reason === 'too-long') return ephemeral(messages.tooLong(outcome.typed, outcome.bounds.maxSeconds));
+      if (outcome.reason === 'too-short') return ephemeral(messages.tooShort(outcome.typed, outcome.bounds.minSeconds));
       return ephemeral(messages.badExpiry(outcome.typed, describeRange(outcome.bounds)));
+    case 'did-you-mean':
+      return ephemeral(messages.didYouMean(outcome.typed, outcome.command));
+    case 'not-a-name':
+      return ephemeral(messages.notAName(outcome.what, outcome.typed));
+    case 'leftover':
+      return ephemeral(messages.leftover(outcome.filename, outcome.expiry, outcome.leftover));
+    case 'unclosed-quote':
+      return ephemeral(messages.unclosedQuote(outcome.typed));
+    case 'bare-word':
+      return ephemeral(messages.bareWord(outcome.word));
     case 'bad-filename':
       return ephemeral(outcome.reason === 'empty' ? messages.emptyFilename() : messages.nothingLeft(outcome.typed));
     case 'refused':

@@ -4,10 +4,10 @@ import type { HomeView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { AdminDeps } from '../../../core/admin/execute.js';
 import { SLACK_ID } from '../../../core/slack-ids.js';
-import { errorMessage, slackErrorCode } from '../../../lib/errors.js';
+import { errorMessage, isStoreUnavailable, slackErrorCode } from '../../../lib/errors.js';
 import { withTimeout } from '../../../lib/time.js';
 import { type AdminHomeData, buildAdminHomeView, type GroupChoices } from '../../views/home-admin.js';
-import { buildMemberHomeView, type MemberHomeData } from '../../views/home-member.js';
+import { buildMemberHomeView, buildUnavailableHomeView, type MemberHomeData } from '../../views/home-member.js';
 
 /** Don't let a slow Slack hold up the whole view: without groups it is still useful. */
 const GROUP_LIST_TIMEOUT_MS = 5000;
@@ -62,7 +62,7 @@ async function memberData(deps: AdminDeps, userId: string, feedback: readonly st
   const [where, admins, recentLinks] = await Promise.all([
     deps.access.whereAllowed(userId),
     deps.access.admins(),
-    deps.store.audit.list({ actor: userId, action: 'link.issued', limit: 10 }),
+    deps.store.links.list({ requester: userId, limit: 10 }),
   ]);
   return {
     ...where,
@@ -84,4 +84,20 @@ export async function homeViewFor(
   return (await deps.access.isAdmin(userId))
     ? buildAdminHomeView(await adminData(deps, client, logger, feedback))
     : buildMemberHomeView(await memberData(deps, userId, feedback));
+}
+
+/** Publish the view `userId` should see now, with `feedback` at the top; the store being down shows as such. */
+export async function publishHomeView(
+  deps: AdminDeps,
+  client: WebClient,
+  logger: Logger,
+  userId: string,
+  feedback: readonly string[] = [],
+): Promise<void> {
+  const view = await homeViewFor(deps, client, logger, userId, feedback).catch((error: unknown) => {
+    if (!isStoreUnavailable(error)) throw error;
+    logger.error(`Access store unavailable: ${error.message}`);
+    return buildUnavailableHomeView();
+  });
+  await client.views.publish({ user_id: userId, view });
 }

@@ -14,9 +14,8 @@ import { isStoreUnavailable } from '../../../lib/errors.js';
 import { EVERYWHERE_OPTION, HOME_ACTIONS, HOME_INPUTS } from '../../ids.js';
 import { toMrkdwn } from '../../mrkdwn.js';
 import { adminMessages } from '../../views/admin-reply.js';
-import { buildUnavailableHomeView } from '../../views/home-member.js';
 import { parseEntryValue, slackIds } from '../../views/values.js';
-import { homeViewFor } from './data.js';
+import { publishHomeView } from './data.js';
 import { homeMessages, type StateValues, stateOf } from './messages.js';
 
 export { homeMessages };
@@ -75,14 +74,8 @@ function removeAdminRequest(value: string | undefined): Asked {
 export function registerHome(app: App, { admin, logger }: HomeDeps): void {
   const failed = (what: string) => (error: unknown) => logger.error(`Home ${what} failed:`, error);
 
-  async function publishHome(client: WebClient, userId: string, feedback: readonly string[] = []): Promise<void> {
-    const view = await homeViewFor(admin, client, logger, userId, feedback).catch((error: unknown) => {
-      if (!isStoreUnavailable(error)) throw error;
-      logger.error(`Access store unavailable: ${error.message}`);
-      return buildUnavailableHomeView();
-    });
-    await client.views.publish({ user_id: userId, view });
-  }
+  const publishHome = (client: WebClient, userId: string, feedback: readonly string[] = []) =>
+    publishHomeView(admin, client, logger, userId, feedback);
 
   /** A change from the Home tab: only for admins, then the actor's view is published again with what happened. */
   async function change(client: WebClient, actor: string, what: string, asked: Asked): Promise<void> {
