@@ -8,15 +8,21 @@
  * Problems an operator must fix are StartupErrors with a plain message; `start` listens, `stop` drains.
  */
 import type { Server } from 'node:http';
+import type { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { type App, type CustomRoute, HTTPReceiver, type Logger } from '@slack/bolt';
-import { createObjectOps } from './aws/objects.js';
+import { createEventRoutes } from './arrivals/routes.js';
+import { createSnsVerifier } from './arrivals/sns.js';
+import { type ArrivalWorker, createArrivalWorker } from './arrivals/worker.js';
+import { createObjectOps, type ObjectOps } from './aws/objects.js';
 import { createS3Client, createS3Signer } from './aws/signer.js';
 import type { Config } from './config.js';
 import { createAccessPolicy } from './core/access.js';
 import type { AdminDeps } from './core/admin/execute.js';
+import type { ArrivalDeps } from './core/arrivals.js';
+import { createPoller } from './core/polling.js';
 import type { GroupDirectory, UploadSigner } from './core/ports.js';
 import type { UploadDeps } from './core/upload.js';
 import { errorMessage, slackErrorCode } from './lib/errors.js';
@@ -53,12 +59,18 @@ export interface BotOptions {
   readonly newLinkId?: () => string;
   /** Where the partner page's built script and stylesheet are (dist/partner/assets by default). */
   readonly assetsDir?: string;
+  /** How `POST /s3/events` reaches SNS (certificates, confirmations); tests point it at a local stand-in. */
+  readonly snsAgent?: Agent;
+  /** How often the arrivals' background round runs (ms); 0: never by itself (tests call `arrivals.runOnce`). */
+  readonly arrivalTickMs?: number;
 }
 
 export interface Bot {
   readonly app: App;
   readonly store: OpenStore;
   readonly identity: BotIdentity;
+  /** Announcement retries and the poller (src/arrivals/worker.ts). */
+  readonly arrivals: ArrivalWorker;
   /** HTTP mode: listen (port 0: any free one) and resolve with the server; Socket Mode: connect. */
   start(listen: { port: number; host?: string }): Promise<Server | undefined>;
   /** Stop accepting, let in-flight requests finish, close the store. */
@@ -102,10 +114,15 @@ const limiterFailed = (logger: Logger) => (error: unknown) =>
   logger.warn(`Rate limits counted in memory for now, the store failed: ${errorMessage(error)}`);
 
 /** The partner page's routes, when there is a public URL to point partners at. */
-function partnerRoutes(options: BotOptions, client: S3Client, store: OpenStore, now: () => Date): CustomRoute[] {
+function partnerRoutes(
+  options: BotOptions,
+  objects: ObjectOps,
+  store: OpenStore,
+  arrivals: ArrivalDeps,
+  now: () => Date,
+): CustomRoute[] {
   const { config, logger } = options;
   if (config.publicUrl === undefined) return [];
-  const objects = createObjectOps(client, config.s3.bucket);
   let origin: Promise<string> | undefined;
   return createPartnerRoutes({
     store,
@@ -118,19 +135,76 @@ function partnerRoutes(options: BotOptions, client: S3Client, store: OpenStore, 
     trustProxy: config.trustProxy,
     logger,
     now,
-    arrivals: {
-      store,
-      now,
-      notify: slackArrivalNotifier(slackClient(config, { retryConfig: { retries: 2 }, logger }), config.s3.bucket),
-      onNotifyFailed: (link, error) =>
-        logger.warn(`Could not tell Slack about an arrival for ${link.key}: ${errorMessage(error)}`),
-    },
+    arrivals,
     // Where signed URLs point (the page's CSP allows uploads there): worked out once, with no AWS call.
     uploadOrigin: () =>
       (origin ??= objects
         .signExactPut('probe', { length: 1, contentType: 'application/octet-stream' }, 60, new Date())
         .then((url) => new URL(url).origin)),
   });
+}
+
+// --- Arrivals: one set of deps for every source (the page, S3 events, the poller) ----------------------------------
+
+function arrivalDeps(config: Config, logger: Logger, store: OpenStore, now: () => Date, inFlight: Set<Promise<void>>) {
+  const deps: ArrivalDeps = {
+    store,
+    now,
+    notify: slackArrivalNotifier(slackClient(config, { retryConfig: { retries: 2 }, logger }), config.s3.bucket),
+    onNotifyFailed: (link, error, gaveUp) =>
+      logger[gaveUp ? 'error' : 'warn'](
+        `Could not tell Slack about an arrival for ${JSON.stringify(link.key)}: ${errorMessage(error)}${gaveUp ? ' (given up)' : ' (will retry)'}`,
+      ),
+    track: (announcement) => {
+      inFlight.add(announcement);
+      announcement.finally(() => inFlight.delete(announcement));
+    },
+    announcing: new Set(),
+  };
+  return deps;
+}
+
+/** The S3 event routes (HTTP mode; config refuses them in Socket Mode) and the background worker. */
+function arrivalParts(options: BotOptions, objects: ObjectOps, arrivals: ArrivalDeps, inFlight: Set<Promise<void>>) {
+  const { config, logger } = options;
+  const { snsTopicArn, eventsToken, polling, pollMaxPerMinute } = config.arrivals;
+  const routes = createEventRoutes({
+    arrivals,
+    bucket: config.s3.bucket,
+    logger,
+    ...(eventsToken === undefined ? {} : { token: eventsToken }),
+    ...(snsTopicArn === undefined
+      ? {}
+      : {
+          sns: createSnsVerifier({ topicArn: snsTopicArn, ...(options.snsAgent ? { agent: options.snsAgent } : {}) }),
+        }),
+  });
+  const poller = polling
+    ? createPoller({
+        arrivals,
+        head: (key) => objects.head(key),
+        maxPerMinute: pollMaxPerMinute,
+        onCheckFailed: (link, error) =>
+          logger.warn(`Arrivals: HeadObject for ${JSON.stringify(link.key)} failed: ${errorMessage(error)}`),
+      })
+    : undefined;
+  const worker = createArrivalWorker({ arrivals, poller, logger, inFlight, tickMs: options.arrivalTickMs });
+  return { routes, worker };
+}
+
+/** The bot's own HTTP routes (partner page, S3 events) and the arrivals' worker; closes the store if they fail. */
+async function botRoutes(options: BotOptions, s3: S3Client, store: OpenStore, now: () => Date) {
+  const objects = createObjectOps(s3, options.config.s3.bucket);
+  const inFlight = new Set<Promise<void>>();
+  const arrivals = arrivalDeps(options.config, options.logger, store, now, inFlight);
+  try {
+    const events = arrivalParts(options, objects, arrivals, inFlight);
+    const routes: CustomRoute[] = [...partnerRoutes(options, objects, store, arrivals, now), ...events.routes];
+    return { routes, worker: events.worker };
+  } catch (error) {
+    await store.close();
+    throw new StartupError(errorMessage(error));
+  }
 }
 
 export async function createBot(options: BotOptions): Promise<Bot> {
@@ -180,13 +254,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     onSigningUnavailable: (error) => logger.error(`Cannot sign upload links: ${error.message}`),
     presence: slackChannelPresence(slackClient(config, { ...IN_REQUEST_CALL_OPTIONS, logger })),
   };
-  let routes: CustomRoute[];
-  try {
-    routes = partnerRoutes(options, s3, store, now);
-  } catch (error) {
-    await store.close();
-    throw new StartupError(errorMessage(error));
-  }
+  const { routes, worker } = await botRoutes(options, s3, store, now);
   const { app, receiver } = buildSlackApp({ config, logger, identity, upload, admin, now, routes });
   if (receiver instanceof HTTPReceiver && config.slack.signingSecret !== undefined) {
     guardAgainstReplays(receiver, {
@@ -201,7 +269,9 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     app,
     store,
     identity,
+    arrivals: worker,
     async start({ port, host }) {
+      if (options.arrivalTickMs !== 0) worker.start();
       if (!(receiver instanceof HTTPReceiver)) {
         await app.start();
         return undefined;
@@ -210,6 +280,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     },
     async stop() {
       await app.stop();
+      await worker.stop();
       await store.close();
       s3.destroy();
     },

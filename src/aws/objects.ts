@@ -14,6 +14,8 @@ export interface StoredObject {
   readonly size: number;
   readonly contentType: string;
   readonly etag: string;
+  /** S3's Last-Modified (whole seconds): when the object landed, for arrivals after a revoke. */
+  readonly landedAt?: Date;
 }
 
 export interface ObjectOps {
@@ -44,6 +46,7 @@ export function createObjectOps(client: S3Client, bucket: string): ObjectOps {
           size: result.ContentLength ?? 0,
           contentType: result.ContentType ?? 'application/octet-stream',
           etag: result.ETag ?? '',
+          ...(result.LastModified === undefined ? {} : { landedAt: result.LastModified }),
         };
       } catch (error) {
         if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;

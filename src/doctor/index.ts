@@ -8,7 +8,9 @@
  *   3. the bucket's region against AWS_REGION (a URL signed for another region is refused);
  *   4. the AWS credentials: where they come from, when they expire, and that they sign a PUT under UPLOAD_PREFIX
  *      (nothing is uploaded unless `--write-test`, which PUTs a small object through that URL and leaves it there);
- *   5. the bucket's CORS for the partner page's origin, and the exact JSON to apply when it is missing.
+ *   5. the bucket's CORS for the partner page's origin, and the exact JSON to apply when it is missing;
+ *   6. how arrivals will be announced: the bucket's event notifications (SNS, a webhook) or polling, with the
+ *      commands to paste when events are not set up.
  *
  * Nothing printed may carry a token, secret, signature or AWS key: every line goes through `redact` with the secret
  * values known here, and no signed URL is ever printed.
@@ -18,6 +20,7 @@ import { createS3Client } from '../aws/signer.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { formatDuration } from '../core/durations.js';
 import { redact } from '../lib/log.js';
+import { checkArrivals } from './arrivals.js';
 import { checkCors } from './cors.js';
 import { checkRegion } from './region.js';
 import { check, DEFAULT_TIMEOUT_MS, safeUrl, secretsOf } from './shared.js';
@@ -77,6 +80,7 @@ export async function runDoctor(
     }
     const cors = await checkCors(config, client, timeoutMs);
     checks.push(cors.result);
+    checks.push(await checkArrivals(config, client, timeoutMs));
     return finish(env, checks, { corsFix: cors.fix, writtenKey }, signing.credentials);
   } finally {
     client.destroy();

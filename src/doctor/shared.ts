@@ -29,6 +29,7 @@ export function secretsOf(env: Readonly<Record<string, string | undefined>>, cre
     env.SLACK_BOT_TOKEN,
     env.SLACK_SIGNING_SECRET,
     env.SLACK_APP_TOKEN,
+    env.S3_EVENTS_TOKEN,
     env.AWS_ACCESS_KEY_ID,
     env.AWS_SECRET_ACCESS_KEY,
     env.AWS_SESSION_TOKEN,

@@ -2,7 +2,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
-export type CheckName = 'config' | 'slack' | 'region' | 'signing' | 'write-test' | 'cors';
+export type CheckName = 'config' | 'slack' | 'region' | 'signing' | 'write-test' | 'cors' | 'arrivals';
 
 export interface CheckResult {
   readonly name: CheckName;

@@ -36,6 +36,7 @@ export async function main(env: NodeJS.ProcessEnv): Promise<void> {
       config.slack.botToken,
       config.slack.signingSecret,
       config.slack.appToken,
+      config.arrivals.eventsToken,
       env.AWS_SECRET_ACCESS_KEY,
       env.AWS_SESSION_TOKEN,
     ].filter((s): s is string => s !== undefined && s !== ''),

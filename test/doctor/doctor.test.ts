@@ -222,8 +222,11 @@ describe('upload-link doctor as a process', TIMEOUT, () => {
     expect(lines).toContain(
       `✓ CORS: bucket test-uploads lets the partner page (${ORIGIN}) upload with PUT and exposes ETag`,
     );
+    expect(lines).toContain(
+      '✓ Arrivals: raw-URL uploads are found by polling HeadObject, within minutes, at most 60 calls a minute per instance',
+    );
     expect(lines.filter((line) => /^[✗!]/.test(line))).toEqual([]);
-    expect(run.stdout).toMatch(/\n6 passed\.\n$/);
+    expect(run.stdout).toMatch(/\n7 passed\.\n$/);
 
     const keys = await s3.listKeys();
     expect(keys).toHaveLength(1);
@@ -255,7 +258,7 @@ describe('upload-link doctor as a process', TIMEOUT, () => {
     expect(run.stdout).toContain(
       '    aws s3api put-bucket-cors --bucket test-uploads --cors-configuration file://cors.json --endpoint-url http://127.0.0.1:',
     );
-    expect(run.stdout).toMatch(/\n3 passed, 2 failed\.\n$/);
+    expect(run.stdout).toMatch(/\n4 passed, 2 failed\.\n$/);
     // Without --write-test nothing is uploaded.
     expect(await s3.listKeys()).toEqual([]);
     expect(slack.calls.map((call) => call.method)).toEqual(['auth.test']);
@@ -351,7 +354,7 @@ describe('runDoctor in-process (injected credentials)', () => {
     const text = formatDoctorReport(report);
     expect(text).toContain('\n! Could not check bucket test-uploads');
     expect(text).toContain('\n! PUBLIC_URL not set: partner page off, CORS not needed\n');
-    expect(text).toMatch(/\n3 passed, 2 warnings\.\n$/);
+    expect(text).toMatch(/\n4 passed, 2 warnings\.\n$/);
   });
 
   it('an unreachable Slack API is told apart from a rejected token', async () => {
