@@ -150,7 +150,10 @@ function arrivalDeps(config: Config, logger: Logger, store: OpenStore, now: () =
   const deps: ArrivalDeps = {
     store,
     now,
-    notify: slackArrivalNotifier(slackClient(config, { retryConfig: { retries: 2 }, logger }), config.s3.bucket),
+    notify: logged(
+      logger,
+      slackArrivalNotifier(slackClient(config, { retryConfig: { retries: 2 }, logger }), config.s3.bucket),
+    ),
     onNotifyFailed: (link, error, gaveUp) =>
       logger[gaveUp ? 'error' : 'warn'](
         `Could not tell Slack about an arrival for ${JSON.stringify(link.key)}: ${errorMessage(error)}${gaveUp ? ' (given up)' : ' (will retry)'}`,
@@ -162,6 +165,17 @@ function arrivalDeps(config: Config, logger: Logger, store: OpenStore, now: () =
     announcing: new Set(),
   };
   return deps;
+}
+
+/** Every arrival announced is in the log too, as links issued, refused and revoked are. */
+function logged(logger: Logger, notify: ArrivalDeps['notify']): ArrivalDeps['notify'] {
+  return async (notice) => {
+    await notify(notice);
+    const how = [notice.replaced ? ' replaced' : '', notice.afterRevoke ? ' after-revoke' : ''].join('');
+    logger.info(
+      `arrival announced link=${notice.link.id} channel=${notice.link.channelId} size=${notice.size}${how} key=${notice.link.key}`,
+    );
+  };
 }
 
 /** The S3 event routes (HTTP mode; config refuses them in Socket Mode) and the background worker. */
@@ -252,6 +266,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           },
         }),
     onSigningUnavailable: (error) => logger.error(`Cannot sign upload links: ${error.message}`),
+    rawUploadsAnnounced:
+      config.arrivals.polling || config.arrivals.snsTopicArn !== undefined || config.arrivals.eventsToken !== undefined,
     presence: slackChannelPresence(slackClient(config, { ...IN_REQUEST_CALL_OPTIONS, logger })),
   };
   const { routes, worker } = await botRoutes(options, s3, store, now);

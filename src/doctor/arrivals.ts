@@ -112,7 +112,7 @@ export function arrivalVerdict(config: Config, existing: Notifications): CheckRe
       return check(
         'arrivals',
         'pass',
-        `Arrivals: bucket ${bucket} sends s3:ObjectCreated:* under ${prefix} to ${snsTopicArn}, which should deliver to ${publicUrl(config)}/s3/events`,
+        `bucket ${bucket} sends s3:ObjectCreated:* under ${prefix} to ${snsTopicArn}, which should deliver to ${publicUrl(config)}/s3/events`,
         [
           `Check the subscription: aws sns list-subscriptions-by-topic --region ${config.s3.region} --topic-arn ${snsTopicArn}`,
         ],
@@ -121,7 +121,7 @@ export function arrivalVerdict(config: Config, existing: Notifications): CheckRe
     return check(
       'arrivals',
       'fail',
-      `Arrivals: bucket ${bucket} does not send s3:ObjectCreated:* under ${prefix} to ${snsTopicArn}: raw-URL uploads will not be announced`,
+      `bucket ${bucket} does not send s3:ObjectCreated:* under ${prefix} to ${snsTopicArn}: raw-URL uploads will not be announced`,
       awsEventCommands(config, existing),
     );
   }
@@ -131,13 +131,13 @@ export function arrivalVerdict(config: Config, existing: Notifications): CheckRe
       return check(
         'arrivals',
         'pass',
-        `Arrivals: bucket ${bucket} sends s3:ObjectCreated:* under ${prefix} to a topic; its push endpoint should be ${publicUrl(config)}/s3/events/<S3_EVENTS_TOKEN>`,
+        `bucket ${bucket} sends s3:ObjectCreated:* under ${prefix} to a topic; its push endpoint should be ${publicUrl(config)}/s3/events/<S3_EVENTS_TOKEN>`,
       );
     }
     return check(
       'arrivals',
       'fail',
-      `Arrivals: bucket ${bucket} sends no s3:ObjectCreated:* events under ${prefix}: raw-URL uploads will not be announced`,
+      `bucket ${bucket} sends no s3:ObjectCreated:* events under ${prefix}: raw-URL uploads will not be announced`,
       webhookEventCommands(config, existing),
     );
   }
@@ -153,14 +153,14 @@ function noEvents(config: Config, existing: Notifications): CheckResult {
     return check(
       'arrivals',
       'pass',
-      `Arrivals: raw-URL uploads are found by polling HeadObject${why}, within minutes, at most ${config.arrivals.pollMaxPerMinute} calls a minute per instance`,
+      `raw-URL uploads are found by polling HeadObject${why}, within minutes, at most ${config.arrivals.pollMaxPerMinute} calls a minute per instance`,
       fix,
     );
   }
   return check(
     'arrivals',
     'warn',
-    'Arrivals: no S3 events and ARRIVAL_POLLING=off: only partner page uploads are announced',
+    'no S3 events and ARRIVAL_POLLING=off: only partner page uploads are announced',
     fix,
   );
 }
@@ -173,7 +173,7 @@ export async function checkArrivals(config: Config, client: S3Client, timeoutMs:
     return check(
       'arrivals',
       'fail',
-      `Arrivals: S3_EVENTS_SNS_TOPIC_ARN is in ${topicRegion}, but S3 only notifies topics in the bucket's region (${config.s3.region})`,
+      `S3_EVENTS_SNS_TOPIC_ARN is in ${topicRegion}, but S3 only notifies topics in the bucket's region (${config.s3.region})`,
     );
   }
   // Socket Mode, or no events: polling (or nothing) decides; the configuration only shapes the commands printed.

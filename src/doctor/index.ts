@@ -61,17 +61,27 @@ export async function runDoctor(
 
   const client = createS3Client({ target: config.s3, credentials: options.credentials });
   try {
-    // Slack and S3 do not depend on each other: ask both at once.
-    const [slack, region, signing] = await Promise.all([
+    // Slack and the credentials do not depend on each other: ask both at once. Every S3 check needs the
+    // credentials: without them each would fail for that one reason, so they are not run, and the credentials
+    // check alone says why and what to do.
+    const [slack, signing] = await Promise.all([
       checkSlack(config, timeoutMs),
-      checkRegion(config, client, timeoutMs),
       checkSigning(config, client, now, timeoutMs, options.writeTest === true),
     ]);
+    if (signing.credentials === undefined) {
+      const skipped = (name: CheckResult['name']) =>
+        check(name, 'skip', 'not checked: it needs AWS credentials (see Credentials)');
+      checks.push(slack, skipped('region'), signing.result);
+      if (options.writeTest) checks.push(skipped('write-test'));
+      checks.push(skipped('cors'), skipped('arrivals'));
+      return finish(env, checks, {});
+    }
+    const region = await checkRegion(config, client, timeoutMs);
     checks.push(slack, region, signing.result);
     let writtenKey: string | undefined;
     if (options.writeTest) {
       if (signing.url === undefined) {
-        checks.push(check('write-test', 'fail', 'Write test: not run, since no URL could be signed'));
+        checks.push(check('write-test', 'fail', 'not run, since no URL could be signed'));
       } else {
         const written = await writeTest(config, signing.url, signing.key, now, timeoutMs);
         checks.push(written);

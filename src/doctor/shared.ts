@@ -9,7 +9,7 @@ export const PROBE_FOLDER = '.upload-link-doctor/';
 /** The probe URL is only used at once (by the write test, if at all). */
 export const PROBE_EXPIRY_SECONDS = 300;
 
-export const SYMBOLS: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '✗' };
+export const SYMBOLS: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '✗', skip: '–' };
 
 export const message = errorMessage;
 

@@ -98,7 +98,7 @@ describe('arrivalVerdict', () => {
     expect(polling.details[0]).toBe('To announce them as they land, set up S3 events:');
     expect(arrivalVerdict(config({ ARRIVAL_POLLING: 'off' }), {})).toMatchObject({
       status: 'warn',
-      summary: 'Arrivals: no S3 events and ARRIVAL_POLLING=off: only partner page uploads are announced',
+      summary: 'no S3 events and ARRIVAL_POLLING=off: only partner page uploads are announced',
     });
   });
 
