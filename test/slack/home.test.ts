@@ -7,7 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type AccessEntry, EVERYWHERE } from '../../src/core/model.js';
 import { SLACK_EVENTS_PATH } from '../../src/slack/app.js';
-import { EVERYWHERE_OPTION, HOME_ACTIONS, HOME_CALLBACK_ID, HOME_INPUTS, SETTINGS_MODAL } from '../../src/slack/ids.js';
+import {
+  EVERYWHERE_OPTION,
+  HOME_ACTIONS,
+  HOME_CALLBACK_ID,
+  HOME_INPUTS,
+  REVOKE_HOME_LINK_ACTION,
+  SETTINGS_MODAL,
+} from '../../src/slack/ids.js';
 import { homeMessages } from '../../src/slack/listeners/home/index.js';
 import { adminMessages } from '../../src/slack/views/admin-reply.js';
 import { MAX_VIEW_BLOCKS as MAX_BLOCKS } from '../../src/slack/views/blocks.js';
@@ -389,6 +396,28 @@ describe('App Home over real HTTP', () => {
     expect(text).not.toMatch(/https?:|X-Amz/i);
     for (const id of Object.values(HOME_ACTIONS)) expect(text).not.toContain(id);
     expect(app.slack.calls.some((c) => c.method === 'usergroups.list')).toBe(false);
+  });
+
+  it('"Your recent links" shows each link\'s state, and an open one\'s Revoke button revokes it from the Home tab', async () => {
+    app = await startHomeApp({ env: { PUBLIC_URL: 'https://upload.example.com' } });
+    await app.store.entries.allow([{ type: 'user', id: BOB }], 'C0ACME', ADMIN, at);
+    const idOf = (reply: { body: string }) => /\/u\/([A-Za-z0-9_-]{22})/.exec(reply.body)?.[1] as string;
+    const kept = idOf(await app.command({ text: 'kept.pdf', user_id: BOB, channel_id: 'C0ACME' }));
+    const gone = idOf(await app.command({ text: 'gone.pdf', user_id: BOB, channel_id: 'C0ACME' }));
+    await app.command({ text: `revoke ${gone}`, user_id: BOB });
+
+    const view = await openHome(app, BOB);
+    const [keptRow] = sectionsWith(view, '*kept.pdf*');
+    const [goneRow] = sectionsWith(view, '*gone.pdf*');
+    expect(keptRow?.text?.text).toMatch(/open, expires <!date/);
+    expect(keptRow?.accessory?.action_id).toBe(REVOKE_HOME_LINK_ACTION);
+    expect(goneRow?.text?.text).toMatch(/revoked <!date/);
+    expect(goneRow?.accessory).toBeUndefined();
+
+    const after = await press(app, BOB, { action_id: REVOKE_HOME_LINK_ACTION, value: kept });
+    expect(viewText(after)).toContain('Revoked: the partner page for *kept.pdf*');
+    expect(sectionsWith(after, '*kept.pdf*')[0]?.accessory).toBeUndefined();
+    expect((await app.store.links.get(kept))?.revokedAt).toBeDefined();
   });
 
   it('tells someone with no access that they have none yet, and whom to ask', async () => {
