@@ -121,6 +121,7 @@ async function measure(rounds: number, cluster: RgwCluster): Promise<Sides> {
       bucket: bucket.name,
       getObject: async () => undefined,
       listKeys: async () => [],
+      onEvent: () => () => {},
       close: async () => {},
     },
     credentials: { ...cluster.credentials },

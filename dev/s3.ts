@@ -18,8 +18,11 @@ export interface EmbeddedS3 {
   listObjects(): Promise<StoredObjectInfo[]>;
   /** The object's bytes and type, or undefined when there is none. */
   getObject(key: string): Promise<{ body: Uint8Array; contentType: string } | undefined>;
-  /** Called after every change S3 itself reports (an object stored or deleted); returns a function to stop. */
-  onChange(listener: () => void): () => void;
+  /**
+   * Called after every change S3 itself reports (an object stored or deleted), with S3's event notification for it
+   * (`{"Records":[…]}`, as AWS shapes it, the key as stored); returns a function to stop.
+   */
+  onChange(listener: (event: unknown) => void): () => void;
   close(): Promise<void>;
 }
 

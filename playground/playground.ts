@@ -18,6 +18,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedS3, S3_CREDENTIALS, S3_REGION, startEmbeddedS3 } from '../dev/s3.js';
+import { forwardS3Events } from '../dev/s3-events.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../dev/slack-api.js';
 import { buildPartnerAssets } from '../scripts/build.js';
 import { createBot, SLACK_EVENTS_PATH } from '../src/bootstrap.js';
@@ -104,6 +105,8 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     undo.push(() => startedS3.close());
 
     const signingSecret = randomBytes(32).toString('hex');
+    // The embedded S3's events reach the bot as Ceph RGW's or MinIO's would: POSTed to /s3/events/<token>.
+    const eventsToken = randomBytes(24).toString('hex');
     const botToken = `xoxb-playground-${randomBytes(12).toString('hex')}`;
     const config = loadConfig({
       SLACK_BOT_TOKEN: botToken,
@@ -116,13 +119,14 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       ADMIN_USER_IDS: ADMIN_ID,
       ALLOWED_USER_IDS: ALLOWED_ID,
       PUBLIC_URL: botUrl,
+      S3_EVENTS_TOKEN: eventsToken,
       DATABASE_URL: `sqlite:${join(dataDir, 'upload-link.db')}`,
       PORT: String(botPort),
       LOG_LEVEL: options.logLevel ?? 'info',
     });
     const logger = createLogger({
       level: config.logLevel,
-      secrets: [botToken, signingSecret, S3_CREDENTIALS.secretAccessKey],
+      secrets: [botToken, signingSecret, eventsToken, S3_CREDENTIALS.secretAccessKey],
       write: (line) => {
         workspace.log(line);
         if (/^\S+ (WARN|ERROR) /.test(line)) options.onBotProblem?.(line);
@@ -138,6 +142,10 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     const running = await createBot({ config, logger, credentials: S3_CREDENTIALS, assetsDir, multipart: false });
     await running.start({ port: config.port, host: HOST });
     undo.push(() => running.stop());
+    const events = forwardS3Events(startedS3.onChange, `${botUrl}/s3/events/${eventsToken}`, (problem) =>
+      logger.warn(`playground: ${problem}`),
+    );
+    undo.push(async () => events.stop());
     bot = { url: botUrl, endpoint: `${botUrl}${SLACK_EVENTS_PATH}`, signingSecret };
     logger.info(`upload-link is listening on ${botUrl} (HTTP mode, Slack endpoint ${SLACK_EVENTS_PATH})`);
 

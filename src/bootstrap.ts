@@ -8,15 +8,21 @@
  * Problems an operator must fix are StartupErrors with a plain message; `start` listens, `stop` drains.
  */
 import type { Server } from 'node:http';
+import type { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { type App, type CustomRoute, HTTPReceiver, type Logger } from '@slack/bolt';
-import { createObjectOps } from './aws/objects.js';
+import { createEventRoutes } from './arrivals/routes.js';
+import { createSnsVerifier } from './arrivals/sns.js';
+import { type ArrivalWorker, createArrivalWorker } from './arrivals/worker.js';
+import { createObjectOps, type ObjectOps } from './aws/objects.js';
 import { createS3Client, createS3Signer } from './aws/signer.js';
 import type { Config } from './config.js';
 import { createAccessPolicy } from './core/access.js';
 import type { AdminDeps } from './core/admin/execute.js';
+import type { ArrivalDeps } from './core/arrivals.js';
+import { createPoller } from './core/polling.js';
 import type { GroupDirectory, UploadSigner } from './core/ports.js';
 import type { UploadDeps } from './core/upload.js';
 import { errorMessage, slackErrorCode } from './lib/errors.js';
@@ -61,12 +67,18 @@ export interface BotOptions {
   readonly multipart?: boolean;
   /** How often open multipart uploads of closed links are aborted (default every minute). */
   readonly sweepIntervalMs?: number;
+  /** How `POST /s3/events` reaches SNS (certificates, confirmations); tests point it at a local stand-in. */
+  readonly snsAgent?: Agent;
+  /** How often the arrivals' background round runs (ms); 0: never by itself (tests call `arrivals.runOnce`). */
+  readonly arrivalTickMs?: number;
 }
 
 export interface Bot {
   readonly app: App;
   readonly store: OpenStore;
   readonly identity: BotIdentity;
+  /** Announcement retries and the poller (src/arrivals/worker.ts). */
+  readonly arrivals: ArrivalWorker;
   /** HTTP mode: listen (port 0: any free one) and resolve with the server; Socket Mode: connect. */
   start(listen: { port: number; host?: string }): Promise<Server | undefined>;
   /** Stop accepting, let in-flight requests finish, close the store. */
@@ -109,18 +121,18 @@ async function openMigratedStore(config: Config, logger: Logger): Promise<OpenSt
 const limiterFailed = (logger: Logger) => (error: unknown) =>
   logger.warn(`Rate limits counted in memory for now, the store failed: ${errorMessage(error)}`);
 
-/** The partner page's routes, when there is a public URL to point partners at, and its sweep of closed uploads. */
+/** The partner page's routes, when there is a public URL to point partners at. */
 function partnerRoutes(
   options: BotOptions,
-  client: S3Client,
+  objects: ObjectOps,
   store: OpenStore,
+  arrivals: ArrivalDeps,
   now: () => Date,
-): { routes: CustomRoute[]; sweep: (() => Promise<number>) | undefined } {
+): CustomRoute[] {
   const { config, logger } = options;
-  if (config.publicUrl === undefined) return { routes: [], sweep: undefined };
-  const objects = createObjectOps(client, config.s3.bucket, config.s3.sse);
+  if (config.publicUrl === undefined) return [];
   let origin: Promise<string> | undefined;
-  const routes = createPartnerRoutes({
+  return createPartnerRoutes({
     store,
     objects,
     assets: loadPartnerAssets(options.assetsDir),
@@ -131,13 +143,7 @@ function partnerRoutes(
     trustProxy: config.trustProxy,
     logger,
     now,
-    arrivals: {
-      store,
-      now,
-      notify: slackArrivalNotifier(slackClient(config, { retryConfig: { retries: 2 }, logger }), config.s3.bucket),
-      onNotifyFailed: (link, error) =>
-        logger.warn(`Could not tell Slack about an arrival for ${link.key}: ${errorMessage(error)}`),
-    },
+    arrivals,
     // Where signed URLs point (the page's CSP allows uploads there): worked out once, with no AWS call.
     uploadOrigin: () =>
       (origin ??= objects
@@ -145,7 +151,86 @@ function partnerRoutes(
         .then((signed) => new URL(signed.url).origin)),
     multipart: options.multipart ?? true,
   });
-  return { routes, sweep: () => sweepClosedUploads({ store, objects, now }) };
+}
+
+// --- Arrivals: one set of deps for every source (the page, S3 events, the poller) ----------------------------------
+
+function arrivalDeps(config: Config, logger: Logger, store: OpenStore, now: () => Date, inFlight: Set<Promise<void>>) {
+  const deps: ArrivalDeps = {
+    store,
+    now,
+    notify: logged(
+      logger,
+      slackArrivalNotifier(slackClient(config, { retryConfig: { retries: 2 }, logger }), config.s3.bucket),
+    ),
+    onNotifyFailed: (link, error, gaveUp) =>
+      logger[gaveUp ? 'error' : 'warn'](
+        `Could not tell Slack about an arrival for ${JSON.stringify(link.key)}: ${errorMessage(error)}${gaveUp ? ' (given up)' : ' (will retry)'}`,
+      ),
+    track: (announcement) => {
+      inFlight.add(announcement);
+      announcement.finally(() => inFlight.delete(announcement));
+    },
+    announcing: new Set(),
+  };
+  return deps;
+}
+
+/** Every arrival announced is in the log too, as links issued, refused and revoked are. */
+function logged(logger: Logger, notify: ArrivalDeps['notify']): ArrivalDeps['notify'] {
+  return async (notice) => {
+    await notify(notice);
+    const how = [notice.replaced ? ' replaced' : '', notice.afterRevoke ? ' after-revoke' : ''].join('');
+    logger.info(
+      `arrival announced link=${notice.link.id} channel=${notice.link.channelId} size=${notice.size}${how} key=${notice.link.key}`,
+    );
+  };
+}
+
+/** The S3 event routes (HTTP mode; config refuses them in Socket Mode) and the background worker. */
+function arrivalParts(options: BotOptions, objects: ObjectOps, arrivals: ArrivalDeps, inFlight: Set<Promise<void>>) {
+  const { config, logger } = options;
+  const { snsTopicArn, eventsToken, polling, pollMaxPerMinute } = config.arrivals;
+  const routes = createEventRoutes({
+    arrivals,
+    bucket: config.s3.bucket,
+    logger,
+    ...(eventsToken === undefined ? {} : { token: eventsToken }),
+    ...(snsTopicArn === undefined
+      ? {}
+      : {
+          sns: createSnsVerifier({ topicArn: snsTopicArn, ...(options.snsAgent ? { agent: options.snsAgent } : {}) }),
+        }),
+  });
+  const poller = polling
+    ? createPoller({
+        arrivals,
+        head: (key) => objects.head(key),
+        maxPerMinute: pollMaxPerMinute,
+        onCheckFailed: (link, error) =>
+          logger.warn(`Arrivals: HeadObject for ${JSON.stringify(link.key)} failed: ${errorMessage(error)}`),
+      })
+    : undefined;
+  const worker = createArrivalWorker({ arrivals, poller, logger, inFlight, tickMs: options.arrivalTickMs });
+  return { routes, worker };
+}
+
+/** The bot's own HTTP routes (partner page, S3 events) and the arrivals' worker; closes the store if they fail. */
+async function botRoutes(options: BotOptions, s3: S3Client, store: OpenStore, now: () => Date) {
+  const objects = createObjectOps(s3, options.config.s3.bucket, options.config.s3.sse);
+  const inFlight = new Set<Promise<void>>();
+  const arrivals = arrivalDeps(options.config, options.logger, store, now, inFlight);
+  try {
+    const events = arrivalParts(options, objects, arrivals, inFlight);
+    const routes: CustomRoute[] = [...partnerRoutes(options, objects, store, arrivals, now), ...events.routes];
+    // The sweep of closed links' multipart uploads runs only where there is a partner page to have started them.
+    const sweep =
+      options.config.publicUrl === undefined ? undefined : () => sweepClosedUploads({ store, objects, now });
+    return { routes, worker: events.worker, sweep };
+  } catch (error) {
+    await store.close();
+    throw new StartupError(errorMessage(error));
+  }
 }
 
 export async function createBot(options: BotOptions): Promise<Bot> {
@@ -156,14 +241,13 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   // One S3 client for signing and for the partner page's calls, so one credential warm-up serves both.
   const s3 = createS3Client({ target: config.s3, credentials: options.credentials });
   const signer = options.signer ?? createS3Signer({ target: config.s3, credentials: options.credentials }, s3);
-  try {
-    await signer.warmUp();
-  } catch (error) {
-    // Keep serving: every /upload-link gets a clear reply, and the SDK retries the chain on the next request.
-    logger.error(
-      `AWS credentials are not available yet: ${errorMessage(error)}. Links cannot be signed until they are.`,
+  // No credentials at all is a configuration problem like any other: said once, clearly, at start. (Credentials
+  // that expire later are answered per command: "can't sign right now".)
+  await signer.warmUp().catch((error: unknown) => {
+    throw new StartupError(
+      `${errorMessage(error)}. Give the bot AWS credentials the usual way: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO (aws sso login), or a role (EC2 instance profile, ECS/EKS task role).`,
     );
-  }
+  });
 
   const store = await openMigratedStore(config, logger);
   const groups = options.groups ?? slackGroupDirectory(slackClient(config, { ...IN_REQUEST_CALL_OPTIONS, logger }));
@@ -194,17 +278,13 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           },
         }),
     onSigningUnavailable: (error) => logger.error(`Cannot sign upload links: ${error.message}`),
+    rawUploadsAnnounced:
+      config.arrivals.polling || config.arrivals.snsTopicArn !== undefined || config.arrivals.eventsToken !== undefined,
     presence: slackChannelPresence(slackClient(config, { ...IN_REQUEST_CALL_OPTIONS, logger })),
   };
-  let partner: ReturnType<typeof partnerRoutes>;
-  try {
-    partner = partnerRoutes(options, s3, store, now);
-  } catch (error) {
-    await store.close();
-    throw new StartupError(errorMessage(error));
-  }
-  const { app, receiver } = buildSlackApp({ config, logger, identity, upload, admin, now, routes: partner.routes });
-  const sweeper = uploadSweeper(partner.sweep, options.sweepIntervalMs ?? 60_000, logger);
+  const { routes, worker, sweep } = await botRoutes(options, s3, store, now);
+  const sweeper = uploadSweeper(sweep, options.sweepIntervalMs ?? 60_000, logger);
+  const { app, receiver } = buildSlackApp({ config, logger, identity, upload, admin, now, routes });
   if (receiver instanceof HTTPReceiver && config.slack.signingSecret !== undefined) {
     guardAgainstReplays(receiver, {
       signingSecret: config.slack.signingSecret,
@@ -218,7 +298,9 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     app,
     store,
     identity,
+    arrivals: worker,
     async start({ port, host }) {
+      if (options.arrivalTickMs !== 0) worker.start();
       sweeper.start();
       if (!(receiver instanceof HTTPReceiver)) {
         await app.start();
@@ -228,6 +310,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     },
     async stop() {
       await app.stop();
+      await worker.stop();
       await sweeper.stop();
       await store.close();
       s3.destroy();

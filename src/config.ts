@@ -3,6 +3,7 @@
  * Empty strings count as missing; every problem is reported at once, in plain words.
  */
 import { z } from 'zod';
+import { parseTopicArn } from './arrivals/topic.js';
 import type { ServerSideEncryption } from './aws/sse.js';
 import { describeRange, MIN_EXPIRY_SECONDS, parseDuration, SIGV4_MAX_SECONDS } from './core/durations.js';
 import { prefixProblems } from './core/keys.js';
@@ -42,6 +43,19 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Proxies in front of the bot that append to X-Forwarded-For (1 on Heroku); 0: the socket's address counts. */
   readonly trustProxy: number;
+  /** How the bot learns that files arrived (src/arrivals/, core/arrivals.ts). */
+  readonly arrivals: ArrivalsConfig;
+}
+
+export interface ArrivalsConfig {
+  /** S3_EVENTS_SNS_TOPIC_ARN → `POST /s3/events` accepts SNS messages for this topic (AWS). */
+  readonly snsTopicArn: string | undefined;
+  /** S3_EVENTS_TOKEN → `POST /s3/events/<token>` accepts raw S3 event records (Ceph RGW, MinIO). */
+  readonly eventsToken: string | undefined;
+  /** Raw links are checked with HeadObject (ARRIVAL_POLLING; `auto`: when no S3 events can reach the bot). */
+  readonly polling: boolean;
+  /** At most this many HeadObject calls a minute per instance. */
+  readonly pollMaxPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -141,6 +155,31 @@ const schema = z.object({
     }),
   ),
   PORT: optional(z.coerce.number({ error: 'PORT must be a number' }).int().min(0).max(65_535, 'PORT must be 0–65535')),
+  S3_EVENTS_SNS_TOPIC_ARN: optional(
+    text().refine((value) => parseTopicArn(value) !== undefined, {
+      message:
+        'S3_EVENTS_SNS_TOPIC_ARN must be an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:upload-link-events',
+    }),
+  ),
+  S3_EVENTS_TOKEN: optional(
+    text().regex(
+      /^[A-Za-z0-9_-]{32,256}$/,
+      'S3_EVENTS_TOKEN must be 32 to 256 letters, digits, - or _ (make one with: openssl rand -hex 32)',
+    ),
+  ),
+  ARRIVAL_POLLING: optional(
+    z.preprocess(
+      (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+      z.enum(['auto', 'on', 'off'], { error: 'ARRIVAL_POLLING must be one of auto, on, off' }),
+    ),
+  ),
+  ARRIVAL_POLL_MAX_PER_MINUTE: optional(
+    z.coerce
+      .number({ error: 'ARRIVAL_POLL_MAX_PER_MINUTE must be a number' })
+      .int('ARRIVAL_POLL_MAX_PER_MINUTE must be a whole number')
+      .min(1, 'ARRIVAL_POLL_MAX_PER_MINUTE must be 1–6000')
+      .max(6000, 'ARRIVAL_POLL_MAX_PER_MINUTE must be 1–6000'),
+  ),
   TRUST_PROXY: optional(
     text().regex(/^\d{1,2}$/, 'TRUST_PROXY must be the number of proxies in front of the bot (1 on Heroku), or empty'),
   ),
@@ -173,6 +212,15 @@ function crossProblems(env: Readonly<Record<string, string | undefined>>): strin
     );
   }
   problems.push(...settingsProblems(env));
+  if (get('SLACK_APP_TOKEN') !== undefined) {
+    for (const name of ['S3_EVENTS_SNS_TOPIC_ARN', 'S3_EVENTS_TOKEN']) {
+      if (get(name) !== undefined) {
+        problems.push(
+          `${name} needs HTTP mode: in Socket Mode the bot has no public endpoint for S3 events (arrivals are found by polling; unset ${name} or SLACK_APP_TOKEN)`,
+        );
+      }
+    }
+  }
   if (get('S3_SSE_KMS_KEY_ID') !== undefined && get('S3_SSE') !== 'aws:kms') {
     problems.push('S3_SSE_KMS_KEY_ID is set, but only applies with S3_SSE=aws:kms');
   }
@@ -206,7 +254,20 @@ const DEFAULTS = {
   maxExpirySeconds: 7 * 86_400,
   port: 3000,
   logLevel: 'info' as LogLevel,
+  pollMaxPerMinute: 60,
 };
+
+/** `auto`: poll when no S3 events can reach the bot (neither SNS nor the webhook configured). */
+function arrivalsConfig(e: z.infer<typeof schema>): ArrivalsConfig {
+  const events = e.S3_EVENTS_SNS_TOPIC_ARN !== undefined || e.S3_EVENTS_TOKEN !== undefined;
+  const mode = e.ARRIVAL_POLLING ?? 'auto';
+  return {
+    snsTopicArn: e.S3_EVENTS_SNS_TOPIC_ARN,
+    eventsToken: e.S3_EVENTS_TOKEN,
+    polling: mode === 'on' || (mode === 'auto' && !events),
+    pollMaxPerMinute: e.ARRIVAL_POLL_MAX_PER_MINUTE ?? DEFAULTS.pollMaxPerMinute,
+  };
+}
 
 /** Validate `env` (normally `process.env` after dotenv) into a Config; throws ConfigError listing every problem. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
@@ -239,6 +300,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     database: withTls(parseDatabaseUrl(e.DATABASE_URL) as DatabaseTarget, e.PGSSLMODE),
     port: e.PORT ?? DEFAULTS.port,
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
+    arrivals: arrivalsConfig(e),
     trustProxy: e.TRUST_PROXY === undefined ? 0 : Number(e.TRUST_PROXY),
   });
 }

@@ -43,6 +43,8 @@ export interface StoredObject {
   readonly size: number;
   readonly contentType: string;
   readonly etag: string;
+  /** S3's Last-Modified (whole seconds): when the object landed, for arrivals after a revoke. */
+  readonly landedAt?: Date;
 }
 
 export type CompleteResult = 'completed' | 'no-such-upload' | 'exists';
@@ -118,6 +120,7 @@ export function createObjectOps(client: S3Client, bucket: string, sse?: ServerSi
           size: result.ContentLength ?? 0,
           contentType: result.ContentType ?? 'application/octet-stream',
           etag: result.ETag ?? '',
+          ...(result.LastModified === undefined ? {} : { landedAt: result.LastModified }),
         };
       } catch (error) {
         if (error instanceof NotFound || errorName(error) === 'NotFound') return undefined;

@@ -188,7 +188,11 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     return 1;
   }
   if (HELP_WORDS.has(first.toLowerCase())) {
-    io.out(HELP);
+    // `help doctor`, `help allow`: that command's help.
+    const about = rest[0]?.toLowerCase();
+    if (about !== undefined && (COMMANDS as readonly string[]).includes(about)) {
+      io.out(about === 'doctor' ? DOCTOR_HELP : `Usage: ${cliUsage(about as CliCommand)}\n`);
+    } else io.out(HELP);
     return 0;
   }
   const command = first.toLowerCase();

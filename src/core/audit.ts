@@ -30,10 +30,17 @@ const DETAILS = {
     key: z.string(),
     filename: z.string(),
     size: z.number(),
-    contentType: z.string(),
+    /** Absent when only an S3 event told of it (event records carry no type). */
+    contentType: z.string().optional(),
     requester: z.string(),
     /** The object's ETag as S3 gave it (rows written before it was kept have none). */
     etag: z.string().optional(),
+    /** How the bot learnt of it (absent on rows written before sources were kept: the page). */
+    source: z.enum(['page', 'event', 'poll']).optional(),
+    /** Another object had arrived at the key before: this one replaced it. */
+    replaced: z.boolean().optional(),
+    /** It landed after the link was revoked. */
+    afterRevoke: z.boolean().optional(),
   }),
   'access.allow': z.object({ scope: z.string(), subjects: z.array(z.string()) }),
   'access.disallow': z.object({ scope: z.string(), subjects: z.array(z.string()) }),
@@ -130,18 +137,31 @@ export function describeAuditEvent(e: AuditEvent): Line {
     case 'link.revoked':
       return [who, ' revoked the link for ', code(e.detail.key), ...where, ...linkId(e.detail.link)];
     case 'link.uploaded':
-      return [
-        `a partner uploaded ${e.detail.filename} (${formatSize(e.detail.size)}) through `,
-        user(e.detail.requester),
-        "'s link",
-        ...where,
-        ': ',
-        code(e.detail.key),
-        ...(e.detail.etag === undefined ? [] : [', ETag ', code(e.detail.etag)]),
-        ...linkId(e.detail.link),
-      ];
+      return describeUpload(e.detail, where);
   }
 }
 
 /** The link's id, so `/upload-link revoke <id>` can be found from the audit. */
 const linkId = (id: string | undefined): Line => (id === undefined ? [] : [' (link ', code(id), ')']);
+
+const SOURCE_WORDS = { page: 'confirmed by the partner page', event: 'from an S3 event', poll: 'found by polling' };
+
+/** `a partner uploaded report.pdf (3 B) through @alice's link in #acme: `key` (link `id`) (from an S3 event, …)`. */
+function describeUpload(d: AuditDetail<'link.uploaded'>, where: Line): Line {
+  const notes = [
+    ...(d.source === undefined ? [] : [SOURCE_WORDS[d.source]]),
+    ...(d.replaced ? ['replacing the earlier file'] : []),
+    ...(d.afterRevoke ? ['arrived after revoke'] : []),
+  ];
+  return [
+    `a partner uploaded ${d.filename} (${formatSize(d.size)}) through `,
+    user(d.requester),
+    "'s link",
+    ...where,
+    ': ',
+    code(d.key),
+    ...(d.etag === undefined ? [] : [', ETag ', code(d.etag)]),
+    ...linkId(d.link),
+    ...(notes.length === 0 ? [] : [` (${notes.join(', ')})`]),
+  ];
+}

@@ -92,11 +92,23 @@ export type NewPartnerLink = Omit<
   readonly grant: string;
 };
 
-/** An object confirmed in S3 (HeadObject). */
+/** How the bot learnt of an arrival: the page's completion call, an S3 event, or polling HeadObject. */
+export type ArrivalSource = 'page' | 'event' | 'poll';
+
+/**
+ * An object seen in S3: confirmed with HeadObject (the page's completion, the poller) or named by an S3 event record.
+ * Its identity is the key plus the ETag (quotes and case do not matter), or the record's sequencer when there is
+ * no ETag.
+ */
 export interface Arrival {
   readonly size: number;
-  readonly contentType: string;
+  /** HeadObject says; event records do not. */
+  readonly contentType?: string;
   readonly etag: string;
+  /** An event record's sequencer (hex), used as identity only when there is no ETag. */
+  readonly sequencer?: string;
+  /** When S3 stored it, when the source says (an event's eventTime); otherwise when the bot learnt of it. */
+  readonly landedAt?: Date;
 }
 
 export const subjectKey = (s: Subject): string => `${s.type}:${s.id}`;
@@ -105,7 +117,11 @@ export const subjectKey = (s: Subject): string => `${s.type}:${s.id}`;
 export interface ArrivalNotice {
   readonly link: PartnerLink;
   readonly size: number;
-  readonly contentType: string;
-  /** The stored object's ETag (for a multipart upload: the MD5 of its parts' MD5s, `-` and the part count). */
-  readonly etag: string;
+  readonly contentType: string | undefined;
+  /** Another object had already arrived at this key: this one replaced it (a raw URL used again). */
+  readonly replaced: boolean;
+  /** It landed after the link was revoked (an upload started before, or the raw URL, which S3 alone controls). */
+  readonly afterRevoke: boolean;
+  /** The object's ETag (for a multipart upload: the MD5 of its parts' MD5s, `-` and the part count), when known. */
+  readonly etag: string | undefined;
 }

@@ -6,7 +6,7 @@ import type { AuditAction, AuditEvent, AuditQuery, AuditRecord } from './audit.j
 import type {
   AccessEntry,
   AdminRecord,
-  Arrival,
+  ArrivalSource,
   ChangeResult,
   ChannelSettings,
   ChannelSettingsPatch,
@@ -67,11 +67,77 @@ export interface LinkRepository {
   create(link: NewPartnerLink, at: Date): Promise<void>;
   get(id: string): Promise<PartnerLink | undefined>;
   revoke(id: string, actor: string, at: Date): Promise<RevokeResult>;
+}
+
+// --- Arrivals (src/store/arrivals.ts, src/store/polls.ts) --------------------------------------------------------
+
+/** An arrival as a source reports it, identified by `version` (see core/arrivals.ts `objectVersion`). */
+export interface NewArrival {
+  readonly version: string;
+  readonly size: number;
+  readonly contentType: string | undefined;
+  readonly source: ArrivalSource;
+  readonly landedAt: Date;
+}
+
+/** An arrival claimed in the store: the right, and the duty, to announce it. */
+export interface ArrivalClaim {
+  /** The link as it stands with this arrival recorded. */
+  readonly link: PartnerLink;
+  readonly version: string;
+  readonly source: ArrivalSource;
+  readonly size: number;
+  readonly contentType: string | undefined;
+  readonly replaced: boolean;
+  readonly afterRevoke: boolean;
+  /** Announcements tried before this one. */
+  readonly attempts: number;
+}
+
+export type ClaimOutcome =
+  | { readonly kind: 'claimed'; readonly claim: ArrivalClaim }
+  | { readonly kind: 'duplicate'; readonly link: PartnerLink }
+  | { readonly kind: 'missing' };
+
+export interface ArrivalRepository {
+  /** The link whose object key this is (keys are unique per link). */
+  linkForKey(key: string): Promise<PartnerLink | undefined>;
   /**
-   * Record an arrival confirmed in S3. `first` is false when this exact object (same ETag) was already recorded,
-   * so a repeated completion posts nothing new.
+   * Claim an arrival, atomically across every instance on the database: the first caller for (link, version) gets
+   * `claimed` (arrival recorded, the link's upload fields updated, `link.uploaded` audited, all in one transaction)
+   * and should announce it before `leaseUntil`, after which any instance may; everyone else gets `duplicate`.
    */
-  recordArrival(id: string, arrival: Arrival, at: Date): Promise<{ first: boolean; link: PartnerLink } | undefined>;
+  claim(linkId: string, arrival: NewArrival, at: Date, leaseUntil: Date): Promise<ClaimOutcome>;
+  markAnnounced(linkId: string, version: string, at: Date): Promise<void>;
+  /** After a failed announcement: try again from `retryAt`, or never (`undefined`: given up). */
+  postpone(linkId: string, version: string, retryAt: Date | undefined): Promise<void>;
+  /**
+   * Unannounced claims whose lease ran out (the announcer failed or died), oldest first, each now leased to the
+   * caller until `leaseUntil`: two instances asking at once never get the same claim.
+   */
+  takeDue(now: Date, leaseUntil: Date, limit: number): Promise<ArrivalClaim[]>;
+}
+
+/** A raw link on the poller's schedule. */
+export interface PollTarget {
+  readonly link: PartnerLink;
+  readonly dueAt: Date;
+  readonly intervalSeconds: number;
+  readonly checks: number;
+}
+
+export interface PollRepository {
+  /** Links with a raw URL that works after `since`, not yet on the schedule. */
+  unscheduled(since: Date, limit: number): Promise<PartnerLink[]>;
+  /** Put a link on the schedule (no-op when another instance just did). */
+  schedule(linkId: string, firstAt: Date, intervalSeconds: number): Promise<void>;
+  /** Up to `limit` checks due at `now`, the longest waiting first. */
+  due(now: Date, limit: number): Promise<PollTarget[]>;
+  /**
+   * Take a due check: move it to its next time, or end the schedule (`next` undefined). False when another
+   * instance took it first (then it is theirs to make).
+   */
+  take(target: PollTarget, next: { readonly at: Date; readonly intervalSeconds: number } | undefined): Promise<boolean>;
 }
 
 /**
@@ -122,6 +188,8 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly links: LinkRepository;
   readonly uploads: UploadRepository;
+  readonly arrivals: ArrivalRepository;
+  readonly polls: PollRepository;
 }
 
 export interface SignedUpload {

@@ -50,7 +50,7 @@ export interface IssuedLink {
    * Where an arrival will be announced: in the channel, by DM to the requester (a DM, or a channel the bot is not
    * in), or unknown (Slack did not say).
    */
-  readonly announce: 'channel' | 'dm' | 'unknown';
+  readonly announce: 'channel' | 'dm' | 'unknown' | 'none';
   readonly limits: UploadLimits;
 }
 
@@ -89,6 +89,8 @@ export interface UploadDeps {
   /** Set (from PUBLIC_URL) → every link also gets a revocable partner page. */
   readonly partnerPages?: { readonly publicUrl: string; readonly newLinkId?: () => string };
   readonly onSigningUnavailable?: (error: SigningUnavailableError) => void;
+  /** Whether uploads through a raw URL are found (S3 events or polling); page uploads always are. */
+  readonly rawUploadsAnnounced?: boolean;
   /** Whether the bot is in a channel; without it, where arrivals go is "unknown". */
   readonly presence?: ChannelPresence;
 }
@@ -170,7 +172,11 @@ async function issue(deps: UploadDeps, request: UploadRequest, valid: ValidReque
     }
   }
   const base = {
-    announce: await announcePlace(deps, request.channelId),
+    // A raw URL alone is announced only when the bot finds such uploads (S3 events or polling).
+    announce:
+      deps.partnerPages === undefined && deps.rawUploadsAnnounced !== true
+        ? ('none' as const)
+        : await announcePlace(deps, request.channelId),
     filename,
     bucket: deps.signer.bucket,
     key,

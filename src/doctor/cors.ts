@@ -175,17 +175,17 @@ export async function checkCors(config: Config, client: S3Client, timeoutMs: num
       result: check(
         'cors',
         'pass',
-        `CORS: bucket ${bucket} lets the partner page (${origin}) upload with PUT and exposes ETag`,
+        `bucket ${bucket} lets the partner page (${origin}) upload with PUT and exposes ETag`,
       ),
     };
   }
   const problem = {
     'no-rule':
       rules.length === 0
-        ? `CORS: bucket ${bucket} has no CORS configuration, so browsers block the partner page's uploads from ${origin}`
-        : `CORS: no rule of bucket ${bucket} allows PUT from ${origin}, so browsers block the partner page's uploads`,
-    headers: `CORS: bucket ${bucket}'s rule for ${origin} does not allow every header the partner page sends (${headers.join(', ')})`,
-    etag: `CORS: bucket ${bucket}'s rule for ${origin} does not expose the ETag header`,
+        ? `bucket ${bucket} has no CORS configuration, so browsers block the partner page's uploads from ${origin}`
+        : `no rule of bucket ${bucket} allows PUT from ${origin}, so browsers block the partner page's uploads`,
+    headers: `bucket ${bucket}'s rule for ${origin} does not allow every header the partner page sends (${headers.join(', ')})`,
+    etag: `bucket ${bucket}'s rule for ${origin} does not expose the ETag header`,
   }[verdict.reason];
   const document = corsDocument(origin, rules, headers);
   return {

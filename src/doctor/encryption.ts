@@ -36,11 +36,10 @@ export function compareEncryption(
       : `default encryption ${bucketDefault.algorithm}${bucketDefault.kmsKeyId ? ` with key ${bucketDefault.kmsKeyId}` : ''}`;
   const bucketKms = bucketDefault?.algorithm.startsWith('aws:kms') === true;
   if (configured === undefined) {
-    if (!bucketKms)
-      return { status: 'pass', summary: `Encryption: S3_SSE not set; bucket ${bucket} has ${theirs}`, details: [] };
+    if (!bucketKms) return { status: 'pass', summary: `S3_SSE not set; bucket ${bucket} has ${theirs}`, details: [] };
     return {
       status: 'warn',
-      summary: `Encryption: bucket ${bucket} has ${theirs}, and S3_SSE is not set`,
+      summary: `bucket ${bucket} has ${theirs}, and S3_SSE is not set`,
       details: [
         'Uploads are encrypted with the bucket default. If the bucket policy requires the header on every PUT, set S3_SSE=aws:kms (and S3_SSE_KMS_KEY_ID).',
         KMS_PERMISSIONS,
@@ -49,11 +48,10 @@ export function compareEncryption(
   }
   const ours = `uploads ask for ${describe(configured)}`;
   if (configured.mode === 'AES256') {
-    if (!bucketKms)
-      return { status: 'pass', summary: `Encryption: ${ours}; bucket ${bucket} has ${theirs}`, details: [] };
+    if (!bucketKms) return { status: 'pass', summary: `${ours}; bucket ${bucket} has ${theirs}`, details: [] };
     return {
       status: 'warn',
-      summary: `Encryption: ${ours}, but bucket ${bucket} has ${theirs}`,
+      summary: `${ours}, but bucket ${bucket} has ${theirs}`,
       details: ['Uploads are stored with SSE-S3, not the bucket’s KMS key. Set S3_SSE=aws:kms to use it.'],
     };
   }
@@ -65,11 +63,11 @@ export function compareEncryption(
   if (mismatch) {
     return {
       status: 'warn',
-      summary: `Encryption: ${ours}, but bucket ${bucket} has ${theirs}`,
+      summary: `${ours}, but bucket ${bucket} has ${theirs}`,
       details: ['Uploads are encrypted with S3_SSE_KMS_KEY_ID, not the bucket default key.', KMS_PERMISSIONS],
     };
   }
-  return { status: 'pass', summary: `Encryption: ${ours}; bucket ${bucket} has ${theirs}`, details: [KMS_PERMISSIONS] };
+  return { status: 'pass', summary: `${ours}; bucket ${bucket} has ${theirs}`, details: [KMS_PERMISSIONS] };
 }
 
 export async function checkEncryption(config: Config, client: S3Client, timeoutMs: number): Promise<CheckResult> {

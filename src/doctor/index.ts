@@ -11,6 +11,8 @@
  *   5. the bucket's CORS for the partner page's origin and the headers it sends, and the exact JSON when it is missing;
  *   6. a lifecycle rule aborting incomplete multipart uploads under UPLOAD_PREFIX (the JSON when missing);
  *   7. the bucket's default encryption against S3_SSE.
+ *   8. how arrivals will be announced: the bucket's event notifications (SNS, a webhook) or polling, with the
+ *      commands to paste when events are not set up.
  *
  * Nothing printed may carry a token, secret, signature or AWS key: every line goes through `redact` with the secret
  * values known here, and no signed URL is ever printed.
@@ -20,6 +22,7 @@ import { createS3Client } from '../aws/signer.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { formatDuration } from '../core/durations.js';
 import { redact } from '../lib/log.js';
+import { checkArrivals } from './arrivals.js';
 import { checkCors } from './cors.js';
 import { checkEncryption } from './encryption.js';
 import { checkLifecycle } from './lifecycle.js';
@@ -64,17 +67,27 @@ export async function runDoctor(
 
   const client = createS3Client({ target: config.s3, credentials: options.credentials });
   try {
-    // Slack and S3 do not depend on each other: ask both at once.
-    const [slack, region, signing] = await Promise.all([
+    // Slack and the credentials do not depend on each other: ask both at once. Every S3 check needs the
+    // credentials: without them each would fail for that one reason, so they are not run, and the credentials
+    // check alone says why and what to do.
+    const [slack, signing] = await Promise.all([
       checkSlack(config, timeoutMs),
-      checkRegion(config, client, timeoutMs),
       checkSigning(config, client, now, timeoutMs, options.writeTest === true),
     ]);
+    if (signing.credentials === undefined) {
+      const skipped = (name: CheckResult['name']) =>
+        check(name, 'skip', 'not checked: it needs AWS credentials (see Credentials)');
+      checks.push(slack, skipped('region'), signing.result);
+      if (options.writeTest) checks.push(skipped('write-test'));
+      checks.push(skipped('cors'), skipped('arrivals'));
+      return finish(env, checks, {});
+    }
+    const region = await checkRegion(config, client, timeoutMs);
     checks.push(slack, region, signing.result);
     let writtenKey: string | undefined;
     if (options.writeTest) {
       if (signing.url === undefined) {
-        checks.push(check('write-test', 'fail', 'Write test: not run, since no URL could be signed'));
+        checks.push(check('write-test', 'fail', 'not run, since no URL could be signed'));
       } else {
         const written = await writeTest(config, signing.url, signing.key, now, timeoutMs);
         checks.push(written);
@@ -87,6 +100,7 @@ export async function runDoctor(
       checkEncryption(config, client, timeoutMs),
     ]);
     checks.push(cors.result, lifecycle, encryption);
+    checks.push(await checkArrivals(config, client, timeoutMs));
     return finish(env, checks, { corsFix: cors.fix, writtenKey }, signing.credentials);
   } finally {
     client.destroy();

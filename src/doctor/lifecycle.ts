@@ -118,13 +118,13 @@ export async function checkLifecycle(config: Config, client: S3Client, timeoutMs
     return check(
       'lifecycle',
       'pass',
-      `Lifecycle: bucket ${bucket} aborts multipart uploads under ${prefix} left for ${days} days`,
+      `bucket ${bucket} aborts multipart uploads under ${prefix} left for ${days} days`,
     );
   }
   return check(
     'lifecycle',
     'warn',
-    `Lifecycle: no rule of bucket ${bucket} aborts incomplete multipart uploads under ${prefix}: parts a partner leaves behind are kept (and billed) until someone aborts them`,
+    `no rule of bucket ${bucket} aborts incomplete multipart uploads under ${prefix}: parts a partner leaves behind are kept (and billed) until someone aborts them`,
     [
       'The bot aborts the uploads of links that are revoked or expire; this rule catches everything else.',
       ...fixDetails(config, found.rules),

@@ -9,7 +9,7 @@ export const PROBE_FOLDER = '.upload-link-doctor/';
 /** The probe URL is only used at once (by the write test, if at all). */
 export const PROBE_EXPIRY_SECONDS = 300;
 
-export const SYMBOLS: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '✗' };
+export const SYMBOLS: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '✗', skip: '–' };
 
 export const message = errorMessage;
 
@@ -29,6 +29,7 @@ export function secretsOf(env: Readonly<Record<string, string | undefined>>, cre
     env.SLACK_BOT_TOKEN,
     env.SLACK_SIGNING_SECRET,
     env.SLACK_APP_TOKEN,
+    env.S3_EVENTS_TOKEN,
     env.AWS_ACCESS_KEY_ID,
     env.AWS_SECRET_ACCESS_KEY,
     env.AWS_SESSION_TOKEN,

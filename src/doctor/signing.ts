@@ -166,7 +166,7 @@ export async function writeTest(
   try {
     response = await fetch(url, { method: 'PUT', body, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
-    return check('write-test', 'fail', `Write test: the PUT to ${where} did not get through (${message(error)})`, [
+    return check('write-test', 'fail', `the PUT to ${where} did not get through (${message(error)})`, [
       networkHint(config),
     ]);
   }
@@ -175,7 +175,7 @@ export async function writeTest(
     return check(
       'write-test',
       'pass',
-      `Write test: uploaded ${Buffer.byteLength(body)} bytes to ${where} through the signed URL (HTTP ${response.status})`,
+      `uploaded ${Buffer.byteLength(body)} bytes to ${where} through the signed URL (HTTP ${response.status})`,
       ['The object stays there; delete it when you like (the bot never reads it).'],
     );
   }
@@ -184,7 +184,7 @@ export async function writeTest(
   return check(
     'write-test',
     'fail',
-    `Write test: S3 refused the upload to ${where} (HTTP ${response.status}${code === undefined ? '' : ` ${code}`})`,
+    `S3 refused the upload to ${where} (HTTP ${response.status}${code === undefined ? '' : ` ${code}`})`,
     [hint.replace('<bucket>', config.s3.bucket).replace('<UPLOAD_PREFIX>', config.uploadPrefix)],
   );
 }

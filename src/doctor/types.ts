@@ -1,8 +1,31 @@
 /** What a doctor run finds: one result per check, and the report the CLI prints. */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 
-export type CheckStatus = 'pass' | 'warn' | 'fail';
-export type CheckName = 'config' | 'slack' | 'region' | 'signing' | 'write-test' | 'cors' | 'lifecycle' | 'encryption';
+/** `skip`: not run, because what it needs failed in another check (which says why, once). */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+export type CheckName =
+  | 'config'
+  | 'slack'
+  | 'region'
+  | 'signing'
+  | 'write-test'
+  | 'cors'
+  | 'lifecycle'
+  | 'encryption'
+  | 'arrivals';
+
+/** The name each line starts with, so a reader knows which check it belongs to. */
+export const CHECK_LABELS: Record<CheckName, string> = {
+  config: 'Config',
+  slack: 'Slack',
+  region: 'Region',
+  signing: 'Credentials',
+  'write-test': 'Write test',
+  cors: 'CORS',
+  lifecycle: 'Lifecycle',
+  encryption: 'Encryption',
+  arrivals: 'Arrivals',
+};
 
 export interface CheckResult {
   readonly name: CheckName;

@@ -36,6 +36,7 @@ export async function main(env: NodeJS.ProcessEnv): Promise<void> {
       config.slack.botToken,
       config.slack.signingSecret,
       config.slack.appToken,
+      config.arrivals.eventsToken,
       env.AWS_SECRET_ACCESS_KEY,
       env.AWS_SESSION_TOKEN,
     ].filter((s): s is string => s !== undefined && s !== ''),
@@ -46,13 +47,7 @@ export async function main(env: NodeJS.ProcessEnv): Promise<void> {
     if (error instanceof StartupError) cannotStart(error.message);
     throw error;
   });
-  const server = await bot.start({ port: config.port });
-  logger.info(
-    server === undefined
-      ? 'upload-link is connected to Slack (Socket Mode)'
-      : `upload-link is listening on port ${listeningPort(server)} (HTTP mode, Slack endpoint ${SLACK_EVENTS_PATH})`,
-  );
-
+  // Handlers first: a SIGTERM that comes as soon as the bot says it listens must still find them.
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -72,6 +67,13 @@ export async function main(env: NodeJS.ProcessEnv): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  const server = await bot.start({ port: config.port });
+  logger.info(
+    server === undefined
+      ? 'upload-link is connected to Slack (Socket Mode)'
+      : `upload-link is listening on port ${listeningPort(server)} (HTTP mode, Slack endpoint ${SLACK_EVENTS_PATH})`,
+  );
 }
 
 dotenv.config({ quiet: true });

@@ -283,6 +283,9 @@ const complete = (ctx: RouteContext): Handler =>
     const state = linkState(link, deps.now());
     // A single-use link that just received its file is 'used' now; completing it again is still fine.
     if (state === 'revoked' || (state === 'expired' && link.uploads === 0)) {
+      // A PUT signed before the revoke may still have landed: it is recorded (as after revoke), then the page hears 410.
+      const landed = state === 'revoked' ? await deps.objects.head(link.key) : undefined;
+      if (landed !== undefined) await recordArrival(deps.arrivals, link, landed, 'page');
       return sendJson(res, 410, { error: state, message: CLOSED_MESSAGES[state] });
     }
     const stored = await deps.objects.head(link.key);

@@ -46,6 +46,8 @@ export const SETTINGS_MODAL = {
   prefix: { blockId: 'settings_prefix', actionId: 'prefix' },
   defaultExpiry: { blockId: 'settings_default_expiry', actionId: 'default_expiry' },
   maxExpiry: { blockId: 'settings_max_expiry', actionId: 'max_expiry' },
+  maxSize: { blockId: 'settings_max_size', actionId: 'max_size' },
+  types: { blockId: 'settings_types', actionId: 'types' },
 } as const;
 
 /** The "Revoke" button on a reply that carries a partner page link. */

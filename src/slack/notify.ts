@@ -12,16 +12,18 @@ import { richText } from './rich-text.js';
 
 const CANNOT_POST_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
-export function arrivalLine({ link, size, etag }: ArrivalNotice, bucket: string): Line {
+export function arrivalLine({ link, size, replaced, afterRevoke, etag }: ArrivalNotice, bucket: string): Line {
+  // A second upload through the same raw URL replaces the object; one landing after a revoke is still news.
+  const how = replaced ? ' has arrived again and replaced the earlier file, through ' : ' has arrived through ';
   return [
-    emoji('inbox'),
+    emoji(afterRevoke ? 'warning' : 'inbox'),
     ' ',
     strong(link.filename),
-    ` (${formatSize(size)}) has arrived through `,
+    ` (${formatSize(size)})${how}`,
     user(link.requester),
-    "'s upload link → ",
+    afterRevoke ? "'s upload link after it was revoked → " : "'s upload link → ",
     code(`s3://${bucket}/${link.key}`),
-    ...(etag === '' ? [] : [' ETag ', code(etag.replaceAll('"', ''))]),
+    ...(etag === undefined || etag === '' ? [] : [' ETag ', code(etag.replaceAll('"', ''))]),
   ];
 }
 

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { RateLimiter, RateRule, SeenRequestRepository, Store } from '../core/ports.js';
 import { errorMessage } from '../lib/errors.js';
 import { createAdminRepository } from './admins.js';
+import { createArrivalRepository } from './arrivals.js';
 import { createAuditRepository } from './audit.js';
 import { createChannelSettingsRepository } from './channel-settings.js';
 import { type DatabaseTarget, openDatabase } from './database.js';
@@ -15,6 +16,7 @@ import { createEntryRepository } from './entries.js';
 import { guard } from './guard.js';
 import { createLinkRepository } from './links.js';
 import { type MigrationReport, migrateToLatest } from './migrations.js';
+import { createPollRepository } from './polls.js';
 import { createRateLimiter } from './rate-limits.js';
 import { createSeenRequestRepository } from './seen-requests.js';
 import { createUploadRepository } from './uploads.js';
@@ -46,6 +48,8 @@ export function openStore(target: DatabaseTarget, logger?: Logger): OpenStore {
     audit: createAuditRepository(db),
     links: createLinkRepository(db),
     uploads: createUploadRepository(db),
+    arrivals: createArrivalRepository(db, dialect),
+    polls: createPollRepository(db),
     seenRequests: createSeenRequestRepository(db, {
       onPruneError: (error) => logger?.warn(`Could not prune seen Slack requests: ${errorMessage(error)}`),
     }),

@@ -6,7 +6,8 @@ import { insertAudit } from './audit.js';
 import { guard, numberOrUndefined, typesOrUndefined } from './guard.js';
 import type { Database } from './schema.js';
 
-function toLink(row: Database['links']): PartnerLink {
+/** A row as the core sees it (also read by store/arrivals.ts and store/polls.ts). */
+export function toLink(row: Database['links']): PartnerLink {
   return {
     id: row.id,
     channelId: row.channel_id,
@@ -114,34 +115,6 @@ export function createLinkRepository(db: Kysely<Database>): LinkRepository {
           const detail = { link: id, key: row.object_key, filename: row.filename };
           await insertAudit(trx, { actor, action: 'link.revoked', channelId: row.channel_id, detail }, at);
           return 'revoked' as const;
-        }),
-      ),
-
-    recordArrival: (id, arrival, at) =>
-      guard(() =>
-        db.transaction().execute(async (trx) => {
-          const row = await trx.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
-          if (row === undefined) return undefined;
-          if (row.uploaded_etag === arrival.etag) return { first: false, link: toLink(row) };
-          const updated = {
-            uploaded_at: at.toISOString(),
-            uploaded_etag: arrival.etag,
-            uploaded_size: arrival.size,
-            uploaded_type: arrival.contentType,
-            uploads: row.uploads + 1,
-          };
-          await trx.updateTable('links').set(updated).where('id', '=', id).execute();
-          const detail = {
-            link: id,
-            key: row.object_key,
-            filename: row.filename,
-            size: arrival.size,
-            contentType: arrival.contentType,
-            requester: row.requester,
-            etag: arrival.etag,
-          };
-          await insertAudit(trx, { actor: 'partner', action: 'link.uploaded', channelId: row.channel_id, detail }, at);
-          return { first: true, link: toLink({ ...row, ...updated }) };
         }),
       ),
   };

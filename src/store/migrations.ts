@@ -6,7 +6,8 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 
 export type Dialect = 'sqlite' | 'postgres';
 
-function migrations(dialect: Dialect): Record<string, Migration> {
+/** Every migration, by name (exported for the tests that start from an older schema). */
+export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_access': {
       async up(db: Kysely<unknown>) {
@@ -111,6 +112,45 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
         await db.schema.createIndex('multipart_uploads_link').on('multipart_uploads').columns(['link_id']).execute();
         await db.schema.createIndex('multipart_uploads_state').on('multipart_uploads').columns(['state']).execute();
+      },
+    },
+    '0005_arrivals': {
+      // Arrivals as claims, one row per distinct object at a link's key, so every source (page, S3 event, poll) and
+      // every instance announce each object once; and the poller's schedule for raw links.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('arrivals')
+          .addColumn('link_id', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('size', 'bigint', (c) => c.notNull())
+          .addColumn('content_type', 'text')
+          .addColumn('replaced', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('after_revoke', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('lease_until', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('announced_at', 'text')
+          .addPrimaryKeyConstraint('arrivals_pk', ['link_id', 'version'])
+          .execute();
+        await db.schema.createIndex('arrivals_pending').on('arrivals').columns(['state', 'lease_until']).execute();
+        // Page arrivals recorded before this migration were announced already: their S3 events are duplicates.
+        await sql`insert into arrivals (link_id, version, source, size, content_type, replaced, after_revoke, state,
+            attempts, lease_until, created_at, announced_at)
+          select id, lower(replace(uploaded_etag, '"', '')), 'page', coalesce(uploaded_size, 0), uploaded_type, 0, 0,
+            'announced', 1, coalesce(uploaded_at, created_at), coalesce(uploaded_at, created_at), uploaded_at
+          from links where uploaded_etag is not null and uploaded_etag <> ''`.execute(db);
+        await db.schema
+          .createTable('arrival_polls')
+          .addColumn('link_id', 'text', (c) => c.primaryKey())
+          .addColumn('due_at', 'text', (c) => c.notNull())
+          .addColumn('interval_seconds', 'integer', (c) => c.notNull())
+          .addColumn('checks', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('done', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex('arrival_polls_due').on('arrival_polls').columns(['done', 'due_at']).execute();
+        await db.schema.createIndex('links_url_expires').on('links').column('url_expires_at').execute();
       },
     },
     '0006_requests': {

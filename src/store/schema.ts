@@ -88,6 +88,37 @@ export interface MultipartUploadsTable {
   closed_at: string | null;
 }
 
+// --- Arrivals (migration 0005_arrivals) ----------------------------------------------------------------------
+
+/** One distinct object that arrived at a link's key: claimed once, announced once. */
+export interface ArrivalsTable {
+  link_id: string;
+  /** The object's identity: its ETag (lowercase, no quotes) or `seq:<sequencer>`. */
+  version: string;
+  /** page, event or poll: how the bot learnt of it first. */
+  source: string;
+  size: number | string;
+  content_type: string | null;
+  replaced: number;
+  after_revoke: number;
+  /** pending (to announce), announced, abandoned (gave up after repeated failures). */
+  state: string;
+  attempts: number;
+  /** A pending claim belongs to whoever holds its lease; once it runs out, any instance may announce it. */
+  lease_until: string;
+  created_at: string;
+  announced_at: string | null;
+}
+
+/** A raw link's place on the poller's schedule. */
+export interface ArrivalPollsTable {
+  link_id: string;
+  due_at: string;
+  interval_seconds: number;
+  checks: number;
+  done: number;
+}
+
 /** A Slack request acted on: its HMAC digest (binds timestamp and body), kept while it could still be replayed. */
 export interface SeenSlackRequestsTable {
   digest: string;
@@ -95,6 +126,8 @@ export interface SeenSlackRequestsTable {
 }
 
 export interface Database {
+  arrivals: ArrivalsTable;
+  arrival_polls: ArrivalPollsTable;
   seen_slack_requests: SeenSlackRequestsTable;
   links: LinksTable;
   multipart_uploads: MultipartUploadsTable;

@@ -61,6 +61,7 @@ describe.skipIf(binaries === undefined)(
         bucket: bucket.name,
         getObject: async () => undefined,
         listKeys: async () => [],
+        onEvent: () => () => {},
         close: async () => {},
       };
       app = await startTestApp({

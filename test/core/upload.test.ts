@@ -47,6 +47,7 @@ async function setup(
     now?: Date;
     newId?: () => string;
     presence?: { isMember(channelId: string): Promise<boolean | undefined> };
+    rawUploadsAnnounced?: boolean;
   } = {},
 ) {
   const signer = options.signer ?? fakeSigner();
@@ -63,6 +64,7 @@ async function setup(
     ...(options.newId === undefined ? {} : { newId: options.newId }),
     onSigningUnavailable: (error) => unavailable.push(error),
     ...(options.presence === undefined ? {} : { presence: options.presence }),
+    ...(options.rawUploadsAnnounced === undefined ? {} : { rawUploadsAnnounced: options.rawUploadsAnnounced }),
   };
   const run = (text: string, userId = ALLOWED, channelId = CHANNEL) =>
     handleUploadCommand(deps, { userId, channelId, tokens: tokenize(text) });
@@ -88,8 +90,8 @@ describe('handleUploadCommand', () => {
       requestedExpiresAt: new Date('2024-03-06T12:00:00.000Z'),
       limitedByCredentials: false,
       partner: undefined,
-      // No presence port here: where the arrival goes is not known.
-      announce: 'unknown',
+      // A raw URL alone, and no S3 events or polling here: its upload would not be announced, and it says so.
+      announce: 'none',
       limits: { maxSizeBytes: undefined, allowedTypes: undefined },
     });
     expect(signer.calls).toEqual([{ key: link.key, expiresInSeconds: 86_400, now: NOW }]);
@@ -97,7 +99,7 @@ describe('handleUploadCommand', () => {
 
   it('says where arrivals go: a DM always by DM, a channel as the presence port says', async () => {
     const inAcme = { isMember: async (channel: string) => channel === 'C0ACME' };
-    const { run } = await setup({ presence: inAcme });
+    const { run } = await setup({ presence: inAcme, rawUploadsAnnounced: true });
     expect(issuedLink(await run('a.pdf', ALLOWED, 'C0ACME')).announce).toBe('channel');
     expect(issuedLink(await run('a.pdf', ALLOWED, 'C0OTHER')).announce).toBe('dm');
     expect(issuedLink(await run('a.pdf', ALLOWED, 'D0ALICE')).announce).toBe('dm');

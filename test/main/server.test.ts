@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_TOKEN, SIGNING_SECRET, testEnv } from '../support/app.js';
@@ -44,7 +45,9 @@ function heldBackCommand(port: number, filename: string) {
   return {
     started,
     async finish() {
-      socket.end(body);
+      // The body, and no half-close: Slack keeps its side open for the answer (a FIN first would make Node abort a
+      // request still being handled, as node:http does without httpAllowHalfOpen).
+      socket.write(body);
       await closed;
       if (failure) throw failure;
       return response.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
@@ -128,5 +131,42 @@ describe('the bot process', () => {
     expect(code).toBe(0);
     expect(bot.output()).toContain('SIGTERM received');
     expect(bot.output()).not.toContain(SIGNING_SECRET);
+  });
+
+  it('no AWS credentials at start: one clear message and exit 1, like any other configuration problem', async () => {
+    s3 = await startLocalS3();
+    slack = await startFakeSlackApi();
+    // No keys, no profile (HOME is empty), and no instance metadata service to wait for.
+    bot = await spawnBot({ ...testEnv(s3, slack), AWS_EC2_METADATA_DISABLED: 'true' });
+    const { code } = await bot.exited;
+    expect(code).toBe(1);
+    const out = bot.output();
+    expect(out).toMatch(/^upload-link cannot start: no AWS credentials could be loaded/m);
+    expect(out).toContain('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE');
+    expect(out).not.toMatch(/Unhandled|^\s+at /m);
+  });
+
+  it('runs as the Procfile says, as the process itself: SIGTERM to that PID stops the bot and frees the port', async () => {
+    const procfile = await readFile('Procfile', 'utf8');
+    const web = /^web:\s*(.+)$/m.exec(procfile)?.[1]?.trim() ?? '';
+    const argv = web.split(/\s+/);
+    // Not `npm start`: npm would take the SIGTERM and leave node running, holding the port.
+    expect(argv[0]).toBe('node');
+    s3 = await startLocalS3();
+    slack = await startFakeSlackApi();
+    bot = await spawnBot({ ...testEnv(s3, slack), ...awsEnv, LOG_LEVEL: 'info' }, argv);
+    const port = await bot.listening;
+    process.kill(bot.child.pid as number, 'SIGTERM');
+    const { code } = await bot.exited;
+    expect(code).toBe(0);
+    const refused = await new Promise<boolean>((done) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('connect', () => {
+        socket.destroy();
+        done(false);
+      });
+      socket.on('error', () => done(true));
+    });
+    expect(refused).toBe(true);
   });
 });

@@ -106,6 +106,10 @@ describe('partner page (server side)', () => {
     expect(String(posts(app)[0]?.args.text)).toMatch(
       /report\.pdf\* \(22 B\) has arrived through <@U0ALICE>'s upload link/,
     );
+    // The log records arrivals as it records links issued and revoked.
+    await expect
+      .poll(() => app.logs.some((line) => line.includes(`arrival announced link=${id} channel=C0ACME size=22`)))
+      .toBe(true);
 
     expect((await complete(app, id)).body.repeated).toBe(true);
     await new Promise((r) => setTimeout(r, 100));

@@ -133,6 +133,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const stored = await fetch(`${playground.consoleUrl}api/object?key=${encodeURIComponent(key ?? '')}`);
       expect(Buffer.from(await stored.arrayBuffer())).toEqual(bytes);
       await shot(page, '04-raw-url-upload-in-bucket');
+      // The embedded S3's event reached the bot as a webhook would: the raw-URL upload is announced too.
+      const announced = feedEntries('message').filter({ hasText: 'report.pdf (26 B) has arrived' });
+      await announced.waitFor({ timeout: 10_000 });
+      expect(await announced.textContent()).toMatch(/report\.pdf \(26 B\) has arrived through @stranger's upload link/);
+      await shot(page, '04b-raw-url-upload-announced');
     }, 60_000);
 
     it('a partner page upload announces its arrival in the channel; the Revoke button closes the page', async () => {
@@ -158,7 +163,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         animations: 'disabled',
       });
 
-      const arrival = feedEntries('message').filter({ hasText: 'has arrived' });
+      const arrival = feedEntries('message').filter({ hasText: 'contract.pdf' });
       await arrival.waitFor({ timeout: 10_000 });
       expect(await arrival.textContent()).toMatch(/contract\.pdf \(22 B\) has arrived through @stranger's upload link/);
       await page.locator('#bucket-list .object', { hasText: 'contract.pdf' }).waitFor();

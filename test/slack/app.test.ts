@@ -89,7 +89,7 @@ describe('/upload-link over real HTTP', () => {
     let clock = Date.now();
     app = await startTestApp({ now: () => new Date(clock) });
     const curlLine = (reply: Record<string, unknown> | undefined) =>
-      (reply?.blocks as { elements?: { type: string; elements?: { text: string }[] }[] }[])
+      ((reply?.blocks ?? []) as { elements?: { type: string; elements?: { text: string }[] }[] }[])
         .flatMap((b) => b.elements ?? [])
         .filter((e) => e.type === 'rich_text_preformatted')
         .map((e) => e.elements?.[0]?.text ?? '')
@@ -198,12 +198,17 @@ describe('/upload-link over real HTTP', () => {
     expect(reply.body).toContain(`<!date^${Math.floor(credentialsExpire.getTime() / 1000)}^`);
   });
 
-  it('answers clearly when the AWS credentials cannot be loaded, and keeps serving', async () => {
+  it('answers clearly when the AWS credentials can no longer be loaded, and keeps serving', async () => {
+    // There at start (without them the bot would not start: test/main/server.test.ts), gone later.
+    let gone = false;
     app = await startTestApp({
       credentials: async () => {
-        throw new Error('Could not load credentials from any providers');
+        if (gone) throw new Error('Could not load credentials from any providers');
+        // About to expire, so the SDK asks again before signing.
+        return { ...S3_CREDENTIALS, expiration: new Date(Date.now() + 30_000) };
       },
     });
+    gone = true;
     const reply = await app.command({ text: 'report.pdf', user_id: ADMIN });
     expect(reply.json).toEqual({ response_type: 'ephemeral', text: messages.signingUnavailable() });
     expect(app.logs.join('\n')).toContain('Cannot sign upload links');

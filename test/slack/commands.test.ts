@@ -91,6 +91,32 @@ describe('slips never create a link', () => {
   });
 });
 
+describe('words that match what happens', () => {
+  let app: TestApp;
+  afterEach(async () => {
+    await app?.close();
+  });
+
+  it('the reply promises the channel hears only where the bot is; elsewhere it says the notice comes by DM', async () => {
+    app = await startTestApp({ env: { PUBLIC_URL } });
+    app.slack.handle('conversations.info', (args) =>
+      args.channel === 'C0ACME'
+        ? { ok: true, channel: { id: 'C0ACME', is_member: true } }
+        : args.channel === 'C0OUTSIDE'
+          ? { ok: true, channel: { id: 'C0OUTSIDE', is_member: false } }
+          : { ok: false, error: 'channel_not_found' },
+    );
+    const inside = await app.command({ text: 'a.pdf', user_id: ALLOWED, channel_id: 'C0ACME' });
+    expect(inside.body).toContain('the channel hears when the file arrives.');
+    for (const channel of ['C0OUTSIDE', 'G0PRIVATE', 'D0ALICE']) {
+      const reply = await app.command({ text: 'a.pdf', user_id: ALLOWED, channel_id: channel });
+      expect(reply.body).toContain("you'll hear by direct message when the file arrives");
+      expect(reply.body).toContain('/invite @upload-link');
+      expect(reply.body).not.toContain('the channel hears');
+    }
+  });
+});
+
 describe('a lost reply never strands a link', () => {
   let app: TestApp;
   afterEach(async () => {

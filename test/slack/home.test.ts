@@ -7,7 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type AccessEntry, EVERYWHERE } from '../../src/core/model.js';
 import { SLACK_EVENTS_PATH } from '../../src/slack/app.js';
-import { EVERYWHERE_OPTION, HOME_ACTIONS, HOME_CALLBACK_ID, HOME_INPUTS, SETTINGS_MODAL } from '../../src/slack/ids.js';
+import {
+  EVERYWHERE_OPTION,
+  HOME_ACTIONS,
+  HOME_CALLBACK_ID,
+  HOME_INPUTS,
+  REVOKE_HOME_LINK_ACTION,
+  SETTINGS_MODAL,
+} from '../../src/slack/ids.js';
 import { homeMessages } from '../../src/slack/listeners/home/index.js';
 import { adminMessages } from '../../src/slack/views/admin-reply.js';
 import { MAX_VIEW_BLOCKS as MAX_BLOCKS } from '../../src/slack/views/blocks.js';
@@ -133,7 +140,13 @@ function submitSettings(
   app: TestApp,
   userId: string,
   channelId: string,
-  fields: { prefix?: string | null; defaultExpiry?: string | null; maxExpiry?: string | null },
+  fields: {
+    prefix?: string | null;
+    defaultExpiry?: string | null;
+    maxExpiry?: string | null;
+    maxSize?: string | null;
+    types?: string | null;
+  },
 ) {
   const text = (value: string | null | undefined) => ({ type: 'plain_text_input', value: value ?? null });
   return interaction(app, {
@@ -159,6 +172,8 @@ function submitSettings(
             [SETTINGS_MODAL.defaultExpiry.actionId]: text(fields.defaultExpiry),
           },
           [SETTINGS_MODAL.maxExpiry.blockId]: { [SETTINGS_MODAL.maxExpiry.actionId]: text(fields.maxExpiry) },
+          [SETTINGS_MODAL.maxSize.blockId]: { [SETTINGS_MODAL.maxSize.actionId]: text(fields.maxSize) },
+          [SETTINGS_MODAL.types.blockId]: { [SETTINGS_MODAL.types.actionId]: text(fields.types) },
         },
       },
       hash: '1700000000.def',
@@ -383,6 +398,28 @@ describe('App Home over real HTTP', () => {
     expect(app.slack.calls.some((c) => c.method === 'usergroups.list')).toBe(false);
   });
 
+  it('"Your recent links" shows each link\'s state, and an open one\'s Revoke button revokes it from the Home tab', async () => {
+    app = await startHomeApp({ env: { PUBLIC_URL: 'https://upload.example.com' } });
+    await app.store.entries.allow([{ type: 'user', id: BOB }], 'C0ACME', ADMIN, at);
+    const idOf = (reply: { body: string }) => /\/u\/([A-Za-z0-9_-]{22})/.exec(reply.body)?.[1] as string;
+    const kept = idOf(await app.command({ text: 'kept.pdf', user_id: BOB, channel_id: 'C0ACME' }));
+    const gone = idOf(await app.command({ text: 'gone.pdf', user_id: BOB, channel_id: 'C0ACME' }));
+    await app.command({ text: `revoke ${gone}`, user_id: BOB });
+
+    const view = await openHome(app, BOB);
+    const [keptRow] = sectionsWith(view, '*kept.pdf*');
+    const [goneRow] = sectionsWith(view, '*gone.pdf*');
+    expect(keptRow?.text?.text).toMatch(/open, expires <!date/);
+    expect(keptRow?.accessory?.action_id).toBe(REVOKE_HOME_LINK_ACTION);
+    expect(goneRow?.text?.text).toMatch(/revoked <!date/);
+    expect(goneRow?.accessory).toBeUndefined();
+
+    const after = await press(app, BOB, { action_id: REVOKE_HOME_LINK_ACTION, value: kept });
+    expect(viewText(after)).toContain('Revoked: the partner page for *kept.pdf*');
+    expect(sectionsWith(after, '*kept.pdf*')[0]?.accessory).toBeUndefined();
+    expect((await app.store.links.get(kept))?.revokedAt).toBeDefined();
+  });
+
   it('tells someone with no access that they have none yet, and whom to ask', async () => {
     app = await startHomeApp();
     const view = await openHome(app, STRANGER);
@@ -536,10 +573,13 @@ describe('App Home over real HTTP', () => {
     expect(open.args.trigger_id).toBe(TRIGGER_ID);
     const modal = viewOf(open);
     expect(modal).toMatchObject({ type: 'modal', callback_id: SETTINGS_MODAL.callbackId, private_metadata: 'C0ACME' });
+    // Every channel setting, as the command has them.
     expect(modal.blocks.map((b) => b.block_id).filter(Boolean)).toEqual([
       SETTINGS_MODAL.prefix.blockId,
       SETTINGS_MODAL.defaultExpiry.blockId,
       SETTINGS_MODAL.maxExpiry.blockId,
+      SETTINGS_MODAL.maxSize.blockId,
+      SETTINGS_MODAL.types.blockId,
     ]);
 
     const refused: [Parameters<typeof submitSettings>[3], string, string][] = [
@@ -592,6 +632,31 @@ describe('App Home over real HTTP', () => {
     const reply = await app.command({ text: 'report.pdf', user_id: BOB, channel_id: 'C0ACME' });
     expect(reply.body).toContain(`s3://${app.s3.bucket}/partners/acme/`);
     expect(reply.body).toContain('X-Amz-Expires=7200');
+
+    // Max size and types are in the modal too; a bad value is refused next to its field.
+    const badSize = await submitSettings(app, ADMIN, 'C0ACME', {
+      prefix: 'partners/acme/',
+      defaultExpiry: '2h',
+      maxExpiry: '3d',
+      maxSize: 'huge',
+    });
+    expect(Object.keys((badSize.json?.errors ?? {}) as object)).toEqual([SETTINGS_MODAL.maxSize.blockId]);
+    const limited = await submitSettings(app, ADMIN, 'C0ACME', {
+      prefix: 'partners/acme/',
+      defaultExpiry: '2h',
+      maxExpiry: '3d',
+      maxSize: '200MB',
+      types: 'pdf, xlsx',
+    });
+    expect(limited.body).toBe('');
+    expect(await app.store.settings.get('C0ACME')).toMatchObject({
+      maxSizeBytes: 200 * 1024 ** 2,
+      allowedTypes: ['pdf', 'xlsx'],
+    });
+    const after = await openHome(app, ADMIN);
+    const channelText = sectionsWith(after, '*<#C0ACME>*')[0]?.text?.text ?? '';
+    expect(channelText).toContain('• max size: 200 MB');
+    expect(channelText).toContain('• types: pdf, xlsx');
   });
 });
 

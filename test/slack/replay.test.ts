@@ -80,31 +80,30 @@ describe('replayed Slack requests', () => {
     expect(genuine.body).toContain('X-Amz-Signature');
   });
 
-  describe.skipIf(!hasPostgres())('two instances on one PostgreSQL', () => {
-    let db: FreshDatabase | undefined;
-    let other: TestApp | undefined;
-    let s3: LocalS3 | undefined;
-    let slack: FakeSlackApi | undefined;
-    afterEach(async () => {
-      await other?.close();
-      other = undefined;
-      await s3?.close();
-      await slack?.close();
-      await db?.drop();
-    });
-
-    it('a request acted on by one is ignored by the other', async () => {
-      db = await freshPostgresDatabase(postgresUrlOrThrow());
-      s3 = await startLocalS3();
-      slack = await startFakeSlackApi();
-      app = await startTestApp({ databaseUrl: db.url, s3, slack });
-      other = await startTestApp({ databaseUrl: db.url, s3, slack });
-      const send = capture(app, commandBody({ text: 'report.pdf', user_id: ADMIN }));
-      const [a, b] = await Promise.all([send(app), send(other)]);
-      const answered = [a, b].filter((r) => r.body.includes('X-Amz-Signature'));
-      expect(answered).toHaveLength(1);
-      expect([a, b].map((r) => r.status)).toEqual([200, 200]);
-      expect(await app.store.audit.list({ action: 'link.issued', limit: 10 })).toHaveLength(1);
-    });
-  });
+  it.skipIf(!hasPostgres())(
+    'two instances on one PostgreSQL: a request acted on by one is ignored by the other',
+    async () => {
+      const db: FreshDatabase = await freshPostgresDatabase(postgresUrlOrThrow());
+      const s3: LocalS3 = await startLocalS3();
+      const slack: FakeSlackApi = await startFakeSlackApi();
+      let other: TestApp | undefined;
+      try {
+        app = await startTestApp({ databaseUrl: db.url, s3, slack });
+        other = await startTestApp({ databaseUrl: db.url, s3, slack });
+        const send = capture(app, commandBody({ text: 'report.pdf', user_id: ADMIN }));
+        const [a, b] = await Promise.all([send(app), send(other)]);
+        const answered = [a, b].filter((r) => r.body.includes('X-Amz-Signature'));
+        expect(answered).toHaveLength(1);
+        expect([a, b].map((r) => r.status)).toEqual([200, 200]);
+        expect(await app.store.audit.list({ action: 'link.issued', limit: 10 })).toHaveLength(1);
+      } finally {
+        await other?.close();
+        await app?.close();
+        app = undefined;
+        await s3.close();
+        await slack.close();
+        await db.drop();
+      }
+    },
+  );
 });

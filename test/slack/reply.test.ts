@@ -85,7 +85,7 @@ describe('renderOutcome: issued', () => {
     expect(json).toContain('"text":"s3://partner-uploads/uploads/C0ACME/2024-03-05/0b6e1f1e/report.pdf"');
     const unix = IN_A_DAY.getTime() / 1000;
     expect(mrkdwnTexts(reply)).toContainEqual(
-      `Expires <!date^${unix}^{date_short_pretty} at {time}|2024-03-06T12:00:00Z> (in about 1 day)`,
+      `Expires <!date^${unix}^{date_short_pretty} at {time}|2024-03-06T12:00:00Z> (in about 1 day). The channel hears when the file arrives.`,
     );
   });
 
@@ -368,5 +368,15 @@ describe('where the arrival will be told, said only as far as it is known', () =
     expect(JSON.stringify(renderOutcome({ kind: 'issued', link: withPage(announce) }, NOW).blocks)).toContain(
       JSON.stringify(says).slice(1, -1),
     );
+  });
+});
+
+describe('a raw URL alone says whether its upload will be announced', () => {
+  it.each([
+    ['channel', 'The channel hears when the file arrives.'],
+    ['none', "I won't hear when the file arrives (the bot has no S3 events and doesn't poll): look in the bucket."],
+  ] as const)('%s', (announce, says) => {
+    const blocks = JSON.stringify(renderOutcome({ kind: 'issued', link: issued({ announce }) }, NOW).blocks);
+    expect(blocks).toContain(JSON.stringify(says).slice(1, -1));
   });
 });

@@ -1,7 +1,7 @@
 /**
  * SQLite on a full disk, mid-transaction: SQLite rolls the transaction back itself, and Kysely's own ROLLBACK then
  * failed with "cannot rollback - no transaction is active", an error that replaced the real one. The cause must show.
- * The disk is a 1 MiB tmpfs (room for the migrated schema, then full within a few rounds) mounted for the test (needs root, as CI runs; skipped with a message otherwise).
+ * The disk is a 1 MiB tmpfs mounted for the test (room for the schema's migrations) (needs root, as CI runs; skipped with a message otherwise).
  * (`max_page_count` is no stand-in: SQLite then keeps the transaction open, so the bug does not show.)
  */
 import { execFileSync } from 'node:child_process';

@@ -3,10 +3,12 @@
  * Each test builds its own and closes it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PARTNER_ASSETS_DIR } from '../../scripts/build.js';
+import type { ArrivalWorker } from '../../src/arrivals/worker.js';
 import type { SignerOptions, UploadSigner } from '../../src/aws/signer.js';
 import { type BotIdentity, createBot, SLACK_EVENTS_PATH } from '../../src/bootstrap.js';
 import { type Config, loadConfig } from '../../src/config.js';
@@ -29,6 +31,8 @@ export interface TestApp {
   readonly s3: LocalS3;
   readonly slack: FakeSlackApi;
   readonly store: OpenStore;
+  /** Announcement retries and the poller; `runOnce()` drives them (with `arrivalTickMs: 0`, nothing else does). */
+  readonly arrivals: ArrivalWorker;
   readonly logs: string[];
   command(fields: CommandFields, options?: PostOptions): Promise<SignedPost>;
   close(): Promise<void>;
@@ -50,6 +54,10 @@ export interface TestAppOptions {
   /** BotOptions.multipart: false plays a storage without ListParts (the playground's). */
   readonly multipart?: boolean;
   readonly sweepIntervalMs?: number;
+  /** How the app reaches SNS (test/support/sns.ts's stand-in). */
+  readonly snsAgent?: Agent;
+  /** The arrivals' background round interval (ms); 0: only `arrivals.runOnce()`. */
+  readonly arrivalTickMs?: number;
 }
 
 /** The environment a test app runs with; tests override single variables. */
@@ -79,7 +87,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logs: string[] = [];
   const logger = createLogger({
     level: config.logLevel,
-    secrets: [BOT_TOKEN, SIGNING_SECRET, S3_CREDENTIALS.secretAccessKey],
+    secrets: [BOT_TOKEN, SIGNING_SECRET, S3_CREDENTIALS.secretAccessKey, config.arrivals.eventsToken].filter(
+      (s): s is string => s !== undefined,
+    ),
     write: (line) => logs.push(line),
   });
   const bot = await createBot({
@@ -93,6 +103,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.multipart === undefined ? {} : { multipart: options.multipart }),
     ...(options.sweepIntervalMs === undefined ? {} : { sweepIntervalMs: options.sweepIntervalMs }),
+    ...(options.snsAgent === undefined ? {} : { snsAgent: options.snsAgent }),
+    ...(options.arrivalTickMs === undefined ? {} : { arrivalTickMs: options.arrivalTickMs }),
   });
   const { store } = bot;
   const server = await bot.start({ port: 0, host: '127.0.0.1' });
@@ -105,11 +117,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     s3,
     slack,
     store,
+    arrivals: bot.arrivals,
     logs,
     command: (fields, postOptions) =>
       postSigned(`${baseUrl}${SLACK_EVENTS_PATH}`, SIGNING_SECRET, commandBody(fields), postOptions),
     async close() {
-      assertNoSecretsLogged(logs);
+      assertNoSecretsLogged(logs, config.arrivals.eventsToken === undefined ? [] : [config.arrivals.eventsToken]);
       await bot.stop();
       if (options.s3 === undefined) await s3.close();
       if (options.slack === undefined) await slack.close();
@@ -139,7 +152,7 @@ export function urlFromReply(reply: Record<string, unknown> | undefined): string
 export const replyText = (reply: Record<string, unknown> | undefined): string => JSON.stringify(reply ?? {});
 
 /** Every integration test's logs, at debug level, are checked for what must never be logged. */
-export function assertNoSecretsLogged(logs: readonly string[]): void {
+export function assertNoSecretsLogged(logs: readonly string[], extraSecrets: readonly string[] = []): void {
   const text = logs.join('\n');
   const leaks = [
     /X-Amz-Signature(=|%3D)(?!\[redacted\])/i,
@@ -147,7 +160,9 @@ export function assertNoSecretsLogged(logs: readonly string[]): void {
     /xox[a-z]-(?!\[redacted\])/,
     /xapp-(?!\[redacted\])/,
   ].filter((pattern) => pattern.test(text));
-  const values = [SIGNING_SECRET, BOT_TOKEN, S3_CREDENTIALS.secretAccessKey].filter((v) => text.includes(v));
+  const values = [SIGNING_SECRET, BOT_TOKEN, S3_CREDENTIALS.secretAccessKey, ...extraSecrets].filter((v) =>
+    text.includes(v),
+  );
   if (leaks.length > 0 || values.length > 0) {
     throw new Error(
       `secrets in the logs: ${[...leaks.map(String), ...values.map(() => '<a secret value>')].join(', ')}`,

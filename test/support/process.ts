@@ -1,11 +1,14 @@
 /**
- * The bot as a real process (`dist/server.js`, built once for the run by test/global-setup.ts), in an empty working directory so no `.env` leaks in.
+ * The bot as a real process (`dist/main/server.js`, built once for the run by test/global-setup.ts), in an empty working directory so no `.env` leaks in.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { entryArgs } from './entry.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface BotProcess {
   readonly child: ChildProcess;
@@ -16,9 +19,15 @@ export interface BotProcess {
   cleanup(): Promise<void>;
 }
 
-export async function spawnBot(env: Record<string, string>): Promise<BotProcess> {
+/**
+ * The bot as a process; `argv` (program and arguments) defaults to `node dist/main/server.js`. Arguments naming a
+ * file of the project (as the Procfile's do) are resolved against the project, since the process runs elsewhere.
+ */
+export async function spawnBot(env: Record<string, string>, argv?: readonly string[]): Promise<BotProcess> {
   const cwd = await mkdtemp(join(tmpdir(), 'upload-link-proc-'));
-  const child = spawn(process.execPath, entryArgs('server'), {
+  const [program, ...args] = argv ?? [process.execPath, ...entryArgs('server')];
+  const resolved = args.map((arg) => (existsSync(join(ROOT, arg)) ? join(ROOT, arg) : arg));
+  const child = spawn(program === 'node' ? process.execPath : (program as string), resolved, {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

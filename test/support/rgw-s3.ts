@@ -63,6 +63,8 @@ export async function startRgwS3(prefix = 'partner'): Promise<RgwS3> {
       const answer = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
       return (answer.Uploads ?? []).map((u) => ({ key: u.Key ?? '', uploadId: u.UploadId ?? '' }));
     },
+    // RGW pushes its event records over HTTP to a topic's endpoint (test/support/rgw.ts), not in-process.
+    onEvent: () => () => {},
     close: () => fresh.drop(),
   };
 }

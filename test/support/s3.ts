@@ -16,6 +16,8 @@ export interface LocalS3 {
   /** The stored bytes of an object, or undefined when there is none. */
   getObject(key: string): Promise<Buffer | undefined>;
   listKeys(): Promise<string[]>;
+  /** S3's event notification (`{"Records":[…]}`) after each object stored or deleted; returns a function to stop. */
+  onEvent(listener: (event: unknown) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startLocalS3(bucket = 'test-uploads', corsXml?: string): P
     async listKeys() {
       return (await s3.listObjects()).map((o) => o.key).sort();
     },
+    onEvent: (listener) => s3.onChange(listener),
     async close() {
       await s3.close();
       await rm(directory, { recursive: true, force: true });

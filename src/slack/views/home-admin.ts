@@ -154,6 +154,8 @@ function channelsHead(data: AdminHomeData, channelIds: readonly string[]): Known
       `• prefix: ${toMrkdwn([code(`${data.global.uploadPrefix}<channel id>/`)])}`,
       `• default expiry: ${formatDuration(data.global.defaultExpirySeconds)}`,
       `• max expiry: ${formatDuration(data.global.maxExpirySeconds)}`,
+      '• max size: none (5 GB, the S3 limit)',
+      '• types: any',
     ].join('\n'),
   );
 }

@@ -186,7 +186,10 @@ const ANNOUNCE: Record<IssuedLink['announce'], string> = {
   channel: 'the channel hears when the file arrives.',
   dm: "I'm not in this conversation, so you'll hear by direct message when the file arrives (to have it announced here, add me: `/invite @upload-link`).",
   unknown: "the channel hears when the file arrives (or you, by direct message, if I can't post there).",
+  none: "I won't hear when the file arrives (the bot has no S3 events and doesn't poll): look in the bucket.",
 };
+
+const sentence = (text: string) => text.replace(/^./, (c) => c.toUpperCase());
 
 /** The partner page's link, how long it stays open, and its Revoke button. */
 function partnerSection(
@@ -246,7 +249,11 @@ export function renderIssued(link: IssuedLink, now: Date): Reply {
       blocks.push(context(`Accepted: ${describeLimits(link.limits)}. S3 itself refuses anything else.`));
     }
   } else {
-    blocks.push(section(`Expires ${slackDate(link.expiresAt)} (in about ${formatDuration(roundDown(remaining))})`));
+    blocks.push(
+      section(
+        `Expires ${slackDate(link.expiresAt)} (in about ${formatDuration(roundDown(remaining))}). ${sentence(ANNOUNCE[link.announce])}`,
+      ),
+    );
   }
   if (link.url !== undefined) {
     if (partner !== undefined) {

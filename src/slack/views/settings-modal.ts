@@ -4,6 +4,7 @@
  */
 import type { ModalView } from '@slack/types';
 import { formatDuration } from '../../core/durations.js';
+import { formatSize } from '../../core/limits.js';
 import type { ChannelSettings, ChannelSettingsPatch } from '../../core/model.js';
 import {
   effectiveSettings,
@@ -67,6 +68,18 @@ export function buildSettingsModal({ channelId, global, stored }: SettingsModalD
         stored?.maxExpirySeconds === undefined ? undefined : formatDuration(stored.maxExpirySeconds),
         `Default and upper limit: ${formatDuration(global.maxExpirySeconds)} (the bot's MAX_EXPIRY).`,
       ),
+      text(
+        SETTINGS_MODAL.maxSize,
+        'Max size',
+        stored?.maxSizeBytes === undefined ? undefined : formatSize(stored.maxSizeBytes).replace(' ', ''),
+        `Default: none (5 GB, the S3 limit). ${rule('max-size')}. With a limit, uploads go through the partner page only.`,
+      ),
+      text(
+        SETTINGS_MODAL.types,
+        'File types',
+        stored?.allowedTypes?.join(','),
+        `Default: any. ${rule('types')}. With a limit, uploads go through the partner page only.`,
+      ),
     ],
   };
 }
@@ -75,6 +88,8 @@ export interface SettingsForm {
   readonly prefix: string;
   readonly defaultExpiry: string;
   readonly maxExpiry: string;
+  readonly maxSize?: string;
+  readonly types?: string;
 }
 
 type SettingsField = {
@@ -93,6 +108,8 @@ const SETTINGS_FIELDS: readonly SettingsField[] = [
     blockId: SETTINGS_MODAL.defaultExpiry.blockId,
   },
   { name: 'max-expiry', key: 'maxExpirySeconds', form: 'maxExpiry', blockId: SETTINGS_MODAL.maxExpiry.blockId },
+  { name: 'max-size', key: 'maxSizeBytes', form: 'maxSize', blockId: SETTINGS_MODAL.maxSize.blockId },
+  { name: 'types', key: 'allowedTypes', form: 'types', blockId: SETTINGS_MODAL.types.blockId },
 ];
 
 export const settingsBlockFor = (setting: SettingsProblem['setting']): string =>
@@ -100,6 +117,9 @@ export const settingsBlockFor = (setting: SettingsProblem['setting']): string =>
 
 /** Modal errors are plain text, at most a few lines. */
 export const plainError = (text: string) => clip(text, 300);
+
+/** Lists (file types) compare by content: an untouched field changes nothing. */
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 export type ParsedSettingsForm =
   | { readonly ok: true; readonly patch: ChannelSettingsPatch }
@@ -117,7 +137,7 @@ export function parseSettingsForm(
   const errors: Record<string, string> = {};
   let patch: ChannelSettingsPatch = {};
   for (const field of SETTINGS_FIELDS) {
-    const typed = form[field.form].trim();
+    const typed = (form[field.form] ?? '').trim();
     const parsed = parseSettingValue(field.name, typed === '' ? 'default' : typed);
     if (!parsed.ok) {
       errors[field.blockId] = plainError(toPlainText(parsed.problem));
@@ -125,7 +145,7 @@ export function parseSettingsForm(
     }
     const value = parsed.patch[field.key];
     const current = stored?.[field.key] ?? null;
-    if (value !== undefined && value !== current) patch = { ...patch, [field.key]: value };
+    if (value !== undefined && !sameValue(value, current)) patch = { ...patch, [field.key]: value };
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, patch };
 }

@@ -73,6 +73,8 @@ export function registerSettingsModal(app: App, { admin, logger, publishHome, fa
         prefix: stateOf(values, SETTINGS_MODAL.prefix)?.value ?? '',
         defaultExpiry: stateOf(values, SETTINGS_MODAL.defaultExpiry)?.value ?? '',
         maxExpiry: stateOf(values, SETTINGS_MODAL.maxExpiry)?.value ?? '',
+        maxSize: stateOf(values, SETTINGS_MODAL.maxSize)?.value ?? '',
+        types: stateOf(values, SETTINGS_MODAL.types)?.value ?? '',
       };
       const stored = await admin.store.settings.get(channelId);
       const parsed = parseSettingsForm(channelId, form, stored);

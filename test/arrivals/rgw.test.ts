@@ -1,0 +1,105 @@
+/**
+ * The whole arrival path against a real S3 implementation: the bot signs for Ceph RGW (the run's gateway, see
+ * test/support/rgw.ts), RGW's own bucket notification pushes its S3 event records to the bot's
+ * `/s3/events/<token>` (a topic with that push endpoint), and the partner uploads with the reply's exact curl line.
+ * Skipped, with a message from the global setup, where RGW is absent (required in CI: UPLOAD_LINK_TEST_REQUIRE_RGW).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ALLOWED, startTestApp, type TestApp } from '../support/app.js';
+import { curlLineFromReply, runCurlLine } from '../support/curl.js';
+import {
+  createRgwTopic,
+  type FreshBucket,
+  freshRgwBucket,
+  hasRgw,
+  notifyOnObjectCreated,
+  type RgwTopic,
+  rgwTargetOrThrow,
+} from '../support/rgw.js';
+
+const TOKEN = 'rgw-events-token-0123456789abcdef0123456789';
+const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
+
+describe.skipIf(!hasRgw())('arrivals pushed by Ceph RGW to /s3/events/<token>', () => {
+  let bucket: FreshBucket;
+  let app: TestApp;
+  let topic: RgwTopic | undefined;
+
+  beforeEach(async () => {
+    const target = rgwTargetOrThrow();
+    bucket = await freshRgwBucket(target, 'arrivals');
+    app = await startTestApp({
+      env: {
+        S3_BUCKET: bucket.name,
+        S3_ENDPOINT: target.endpoint,
+        AWS_REGION: target.region,
+        S3_FORCE_PATH_STYLE: 'true',
+        S3_EVENTS_TOKEN: TOKEN,
+      },
+      credentials: { ...target.credentials },
+      arrivalTickMs: 0,
+    });
+    app.slack.handle('chat.postMessage', () => ({ ok: true, ts: '1.2' }));
+  });
+  afterEach(async () => {
+    await topic?.delete();
+    topic = undefined;
+    await app?.close();
+    await bucket?.drop();
+  });
+
+  async function pushTo(path: string) {
+    const target = rgwTargetOrThrow();
+    topic = await createRgwTopic(target, { pushEndpoint: `${app.baseUrl}${path}` });
+    await notifyOnObjectCreated(bucket.client, bucket.name, topic.arn);
+  }
+  const posts = () => app.slack.calls.filter((c) => c.method === 'chat.postMessage');
+
+  it("the reply's curl line → exactly one channel message naming the file; again → replaced", async () => {
+    await pushTo(`/s3/events/${TOKEN}`);
+    const reply = await app.command({ text: '"Site plan (rev B).pdf" 2h', user_id: ALLOWED, channel_id: 'C0ACME' });
+    const line = curlLineFromReply(reply.json);
+
+    const started = performance.now();
+    expect(await runCurlLine(line, 'Site plan (rev B).pdf', '%PDF-1.7 first')).toBe(200);
+    const first = await app.slack.waitForCall('chat.postMessage');
+    const announcedAfterMs = performance.now() - started;
+    expect(first.args.channel).toBe('C0ACME');
+    expect(String(first.args.text)).toMatch(
+      /^:inbox_tray: \*Site plan \(rev B\)\.pdf\* \(14 B\) has arrived through <@U0ALICE>/,
+    );
+    await app.arrivals.runOnce();
+    expect(posts()).toHaveLength(1);
+
+    const before = app.slack.calls.length;
+    expect(await runCurlLine(line, 'Site plan (rev B).pdf', '%PDF-1.7 second, longer')).toBe(200);
+    const second = await app.slack.waitForCall('chat.postMessage', { after: before });
+    expect(String(second.args.text)).toContain(
+      '*Site plan (rev B).pdf* (23 B) has arrived again and replaced the earlier file',
+    );
+    await app.arrivals.runOnce();
+    expect(posts()).toHaveLength(2);
+    const audit = await app.store.audit.list({ action: 'link.uploaded', limit: 5 });
+    expect(audit.map((e) => [e.detail.source, e.detail.replaced ?? false])).toEqual([
+      ['event', true],
+      ['event', false],
+    ]);
+
+    // For a person to read (git-ignored): how long from curl's start to the channel message.
+    await mkdir(ARTIFACTS, { recursive: true });
+    await writeFile(join(ARTIFACTS, 'rgw-arrival.json'), `${JSON.stringify({ announcedAfterMs }, null, 2)}\n`);
+  });
+
+  it('a topic pushing with a wrong token gets 404: the upload succeeds and nothing is posted', async () => {
+    await pushTo(`/s3/events/${TOKEN.slice(0, -4)}nope`);
+    const reply = await app.command({ text: 'report.pdf', user_id: ALLOWED });
+    // RGW pushes during the PUT and answers it after: once curl is done, the bot has answered the push.
+    expect(await runCurlLine(curlLineFromReply(reply.json), 'report.pdf', 'bytes')).toBe(200);
+    await app.arrivals.runOnce();
+    expect(posts()).toHaveLength(0);
+    expect(await app.store.audit.list({ action: 'link.uploaded', limit: 5 })).toHaveLength(0);
+    expect(app.logs.join('\n')).toContain('POST /s3/events/… with a wrong token: answered 404');
+  });
+});
