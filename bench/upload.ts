@@ -21,6 +21,7 @@ import { HAVE_CHROMIUM, launchChromium } from '../test/support/browser.js';
 import { partnerId } from '../test/support/partner-page.js';
 import { type FreshBucket, freshRgwBucket, putBucketCors } from '../test/support/rgw.js';
 import { findRgwBinaries, type RgwCluster, startRgwCluster } from '../test/support/rgw-cluster.js';
+import { targetOnly } from '../test/support/rgw-s3.js';
 import type { Plan } from './plan.js';
 import type { Row } from './table.js';
 import { log, median } from './util.js';
@@ -116,14 +117,7 @@ async function measure(rounds: number, cluster: RgwCluster): Promise<Sides> {
   const file = join(dir, 'bench.bin');
   await writeFile(file, randomBytes(UPLOAD_BYTES));
   const app = await startTestApp({
-    s3: {
-      endpoint: cluster.endpoint,
-      bucket: bucket.name,
-      getObject: async () => undefined,
-      listKeys: async () => [],
-      onEvent: () => () => {},
-      close: async () => {},
-    },
+    s3: targetOnly(cluster.endpoint, bucket.name),
     credentials: { ...cluster.credentials },
     env: { PUBLIC_URL: 'https://upload.example.com', LOG_LEVEL: 'warn' },
   });

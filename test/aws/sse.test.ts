@@ -17,7 +17,7 @@ import { ALLOWED, startTestApp, type TestApp } from '../support/app.js';
 import { fileBytes, partnerId, promisedKey } from '../support/partner-page.js';
 import { createRgwClient, freshRgwBucket, putBucketCors } from '../support/rgw.js';
 import { findRgwBinaries, type RgwCluster, startRgwCluster } from '../support/rgw-cluster.js';
-import type { LocalS3 } from '../support/s3.js';
+import { targetOnly } from '../support/rgw-s3.js';
 
 const binaries = findRgwBinaries().binaries;
 const md5 = (bytes: Buffer | string) => createHash('md5').update(bytes).digest('base64');
@@ -56,14 +56,7 @@ describe.skipIf(binaries === undefined)(
       client = createRgwClient(cluster);
       bucketName = bucket.name;
       drop = () => bucket.drop();
-      const s3: LocalS3 = {
-        endpoint: cluster.endpoint,
-        bucket: bucket.name,
-        getObject: async () => undefined,
-        listKeys: async () => [],
-        onEvent: () => () => {},
-        close: async () => {},
-      };
+      const s3 = targetOnly(cluster.endpoint, bucket.name);
       app = await startTestApp({
         s3,
         credentials: { ...cluster.credentials },

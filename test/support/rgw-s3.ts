@@ -68,3 +68,18 @@ export async function startRgwS3(prefix = 'partner'): Promise<RgwS3> {
     close: () => fresh.drop(),
   };
 }
+
+/**
+ * Where a test app's S3 is (a gateway and bucket the caller set up and looks at itself, e.g. a cluster of its own),
+ * in the shape test apps take; the app only needs the endpoint and the bucket.
+ */
+export function targetOnly(endpoint: string, bucket: string): LocalS3 {
+  return {
+    endpoint,
+    bucket,
+    getObject: async () => undefined,
+    listKeys: async () => [],
+    onEvent: () => () => {},
+    close: async () => {},
+  };
+}
