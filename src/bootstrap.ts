@@ -139,6 +139,7 @@ function partnerRoutes(
     limits: {
       address: store.rateLimiter(PARTNER_RULES.address, limiterFailed(logger)),
       link: store.rateLimiter(PARTNER_RULES.link, limiterFailed(logger)),
+      parts: store.rateLimiter(PARTNER_RULES.parts, limiterFailed(logger)),
     },
     trustProxy: config.trustProxy,
     logger,

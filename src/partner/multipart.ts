@@ -30,7 +30,8 @@ import {
 } from './routes.js';
 
 /** The rate-limit key part signing is counted under, apart from the link's other requests. */
-export const partsBudgetKey = (linkId: string): string => `${linkId}:parts`;
+export const PARTS_SUFFIX = ':parts';
+export const partsBudgetKey = (linkId: string): string => `${linkId}${PARTS_SUFFIX}`;
 
 const NO_SUCH_UPLOAD = { error: 'no-such-upload', message: 'This upload is no longer open. Start it again.' };
 

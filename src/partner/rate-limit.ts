@@ -11,11 +11,14 @@ import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
 import type { RateRule } from '../core/ports.js';
 
-export const RATE_LIMITS = { perLinkPerMinute: 30, perAddressPerMinute: 120 } as const;
+export const RATE_LIMITS = { perLinkPerMinute: 30, perAddressPerMinute: 120, partsPerLinkPerMinute: 600 } as const;
 
 export const PARTNER_RULES = {
   address: { name: 'partner_addr', points: RATE_LIMITS.perAddressPerMinute, windowSeconds: 60 },
   link: { name: 'partner_link', points: RATE_LIMITS.perLinkPerMinute, windowSeconds: 60 },
+  // A multipart upload signs about one part a second at 1 Gbit/s (64 MiB parts), plus retries: its own budget per
+  // link, beside (not inside) the address's, so a fast partner is never slowed by the page's own part signing.
+  parts: { name: 'partner_parts', points: RATE_LIMITS.partsPerLinkPerMinute, windowSeconds: 60 },
 } as const satisfies Record<string, RateRule>;
 
 export function clientAddress(req: IncomingMessage, trustedProxies: number): string {

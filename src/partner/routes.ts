@@ -35,7 +35,7 @@ import type { RateLimiter, Store } from '../core/ports.js';
 import { isStoreUnavailable } from '../lib/errors.js';
 import type { PartnerAssets } from './assets.js';
 import { type RouteRequest, readJson, routeParam, send, sendHtml, sendJson } from './http.js';
-import { multipartRoutes } from './multipart.js';
+import { multipartRoutes, PARTS_SUFFIX } from './multipart.js';
 import { CLOSED_MESSAGES, renderNotFound, renderPage, renderRateLimited } from './page.js';
 import { clientAddress } from './rate-limit.js';
 
@@ -55,7 +55,7 @@ export interface PartnerDeps {
   /** Origins the page may connect to besides itself: the S3 endpoint the signed URLs point at. */
   readonly uploadOrigin: () => Promise<string>;
   /** Requests per address and per link (src/partner/rate-limit.ts), counted in the store for every instance. */
-  readonly limits: { readonly address: RateLimiter; readonly link: RateLimiter };
+  readonly limits: { readonly address: RateLimiter; readonly link: RateLimiter; readonly parts: RateLimiter };
   /** TRUST_PROXY: how many proxies' X-Forwarded-For entries to believe. */
   readonly trustProxy: number;
   /** The storage does multipart uploads (ListParts, Abort): false for the playground's embedded S3. */
@@ -195,11 +195,17 @@ function routeContext(deps: PartnerDeps): RouteContext {
   return {
     deps,
     async allowed(req, res, id, html) {
-      // The address first; a link is counted only for an address within its limit and an id that could be one,
-      // so no one can fill the counters with made-up link ids.
-      const okAddress = await deps.limits.address.take(clientAddress(req, deps.trustProxy));
-      const okLink = !okAddress || id === undefined || !LINK_ID.test(id) || (await deps.limits.link.take(id));
-      if (okAddress && okLink) return true;
+      // Part signing (`<id>:parts`) has its own per-link budget, for an upload already under way on a real link.
+      if (id?.endsWith(PARTS_SUFFIX)) {
+        const link = id.slice(0, -PARTS_SUFFIX.length);
+        if (!LINK_ID.test(link) || (await deps.limits.parts.take(link))) return true;
+      } else {
+        // The address first; a link is counted only for an address within its limit and an id that could be one,
+        // so no one can fill the counters with made-up link ids.
+        const okAddress = await deps.limits.address.take(clientAddress(req, deps.trustProxy));
+        const okLink = !okAddress || id === undefined || !LINK_ID.test(id) || (await deps.limits.link.take(id));
+        if (okAddress && okLink) return true;
+      }
       if (html) sendHtml(res, 429, renderRateLimited(), { 'retry-after': '60' });
       else sendJson(res, 429, { error: 'rate-limited', message: 'Too many attempts. Wait a minute and try again.' });
       return false;

@@ -194,7 +194,9 @@ export interface MigrationReport {
 
 /** Bring the schema to the latest version; throws with the failing migration's error. */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider: new InCodeProvider(dialect) });
+  // Unordered: 0004_multipart and 0005_arrivals landed after 0006_requests, and each only adds its own tables and
+  // columns, so a database that already ran 0006 takes them as they come (Kysely refuses that otherwise).
+  const migrator = new Migrator({ db, provider: new InCodeProvider(dialect), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };

@@ -3,8 +3,11 @@
  * alone decides whether it still uploads); its /complete then answers 410, and the arrival is recorded and announced
  * as arrived after revoke. (Raw URLs after a revoke: webhook.test.ts and poller.test.ts.)
  */
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALLOWED, startTestApp, type TestApp } from '../support/app.js';
+
+const md5 = (text: string) => createHash('md5').update(text).digest('base64');
 
 describe('an upload landing after its link was revoked', () => {
   let app: TestApp;
@@ -19,7 +22,7 @@ describe('an upload landing after its link was revoked', () => {
     const id = /\/u\/([A-Za-z0-9_-]{22})/.exec(reply.body)?.[1] ?? '';
     const sign = await fetch(`${app.baseUrl}/u/${id}/sign`, {
       method: 'POST',
-      body: JSON.stringify({ name: 'contract.pdf', size: 6, type: 'application/pdf' }),
+      body: JSON.stringify({ name: 'contract.pdf', size: 6, md5: md5('signed') }),
     });
     const signed = (await sign.json()) as { url: string; headers: Record<string, string> };
     expect((await app.command({ text: `revoke ${id}`, user_id: ALLOWED })).status).toBe(200);

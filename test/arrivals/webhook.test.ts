@@ -3,11 +3,14 @@
  * own curl line uploads and emits its event, which dev/s3-events.ts POSTs to the bot as Ceph RGW or MinIO would.
  * (The same against Ceph RGW itself: rgw.test.ts.)
  */
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type EventForwarder, forwardS3Events } from '../../dev/s3-events.js';
 import { ALLOWED, startTestApp, type TestApp, urlFromReply } from '../support/app.js';
 import { curlLineFromReply, runCurlLine } from '../support/curl.js';
 import { awsRecord } from '../support/s3-events.js';
+
+const md5 = (text: string) => createHash('md5').update(text).digest('base64');
 
 const TOKEN = 'test-events-token-0123456789abcdef0123456789';
 const PUBLIC_URL = 'https://upload.example.com';
@@ -173,7 +176,7 @@ describe('S3 events pushed to /s3/events/<token>', () => {
     const id = /\/u\/([A-Za-z0-9_-]{22})/.exec(reply.body)?.[1] ?? '';
     const sign = await fetch(`${app.baseUrl}/u/${id}/sign`, {
       method: 'POST',
-      body: JSON.stringify({ name: 'page.pdf', size: 4, type: 'application/pdf' }),
+      body: JSON.stringify({ name: 'page.pdf', size: 4, md5: md5('page') }),
     });
     const signed = (await sign.json()) as { url: string; headers: Record<string, string> };
     expect((await fetch(signed.url, { method: 'PUT', headers: signed.headers, body: 'page' })).status).toBe(200);

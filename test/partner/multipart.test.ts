@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { UploadPartCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MiB, MULTIPART_THRESHOLD_BYTES, PART_BYTES } from '../../src/core/multipart.js';
+import { RATE_LIMITS } from '../../src/partner/rate-limit.js';
 import { PAGE_SIGNATURE_SECONDS } from '../../src/partner/routes.js';
 import { ADMIN, ALLOWED, startTestApp, type TestApp } from '../support/app.js';
 import { fileBytes, partnerId, promisedKey } from '../support/partner-page.js';
@@ -307,6 +308,25 @@ describe.skipIf(!hasRgw())(
       const other = await newLink(app, s3.bucket, 'data.zzq');
       const generic = await call(app, 'POST', `/u/${other.id}/sign`, { name: 'data.html', size: 1, md5: md5('x') });
       expect((generic.body.headers as Record<string, string>)['Content-Type']).toBe('application/octet-stream');
+    });
+
+    it('signing parts has its own budget per link: a fast upload is never held back by the per-address limit', async () => {
+      const { app, s3 } = await start();
+      const { id } = await newLink(app, s3.bucket);
+      const created = await call(app, 'POST', `/u/${id}/multipart`, {
+        name: 'x.mov',
+        size: MULTIPART_THRESHOLD_BYTES + 1,
+      });
+      const uploadId = String(created.body.uploadId);
+      const md5Of = md5(fileBytes(PART_BYTES));
+      // More part signatures than the address may make requests a minute: all signed.
+      const statuses: number[] = [];
+      for (let i = 0; i < RATE_LIMITS.perAddressPerMinute + 10; i++) {
+        statuses.push((await call(app, 'POST', `/u/${id}/multipart/${uploadId}/parts/1`, { md5: md5Of })).status);
+      }
+      expect(statuses.every((status) => status === 200)).toBe(true);
+      // And the page itself still opens: part signing did not use up the address's budget.
+      expect((await fetch(`${app.baseUrl}/u/${id}`)).status).toBe(200);
     });
   },
 );

@@ -117,7 +117,11 @@ export interface RgwClusterOptions {
  *   must not depend on how full the developer's disk is.
  * - one OSD: pool size 1, CRUSH choosing OSDs rather than hosts, one placement group per pool (nothing to spread).
  * - msgr v1 off: v2 alone is enough for every daemon and tool here, and it halves the ports in use.
- * - memstore: objects live in the OSD's memory, capped by memstore_device_bytes (the pools fill up near 95% of it).
+ * - memstore: objects live in the OSD's memory, capped by memstore_device_bytes; near 95% of it the pools are full and
+ *   every write then waits without an error (a full test run timed out that way at 1 GiB). The cap only bounds what
+ *   may be held, nothing is allocated up front: 8 GiB holds a whole run's big files.
+ * - gc: a deleted or overwritten object's data is freed by the gateway's garbage collector, by default two hours
+ *   later; here within seconds, so what tests delete makes room again.
  */
 function cephConf(dir: string, fsid: string, monPort: number): string {
   const settings: Record<string, string | number | boolean> = {
@@ -134,7 +138,9 @@ function cephConf(dir: string, fsid: string, monPort: number): string {
     mon_data: join(dir, 'mon', '$name'),
     osd_data: join(dir, 'osd', '$name'),
     osd_objectstore: 'memstore',
-    memstore_device_bytes: 1024 ** 3,
+    memstore_device_bytes: 8 * 1024 ** 3,
+    rgw_gc_obj_min_wait: 1,
+    rgw_gc_processor_period: 5,
     paxos_propose_interval: 0.01,
     paxos_min_wait: 0.001,
     objecter_tick_interval: 0.2,
