@@ -224,8 +224,7 @@ export function resultsMarkdown(
       'the bot (in-process) with PUBLIC_URL against it, headless Chromium on the page: from the click on Upload to ' +
       "the page's done state (MD5 of every part, signing, parts, completion, HeadObject), against `curl " +
       "--upload-file` of the same file through the reply's raw URL (one PUT, no MD5), alternating, each object " +
-      'deleted and garbage-collected before the next. 768 MiB, not 1 GiB: the harness keeps objects in 1 GiB of ' +
-      'memory, which a 1 GiB object cannot fit in.',
+      'deleted and garbage-collected before the next; 1 GiB, in parts of 64 MiB.',
     '- **Cold start**: from spawning `node <script>` to the first 200 (ours: with a URL) to a signed command, polled ' +
       `every 5 ms on fresh connections; median of ${plan.coldStarts}, alternating. Ours includes auth.test against ` +
       "the fake Slack API, the AWS credential warm-up, the signing fast path's self-check and opening the (already " +
