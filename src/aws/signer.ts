@@ -6,12 +6,13 @@
  * URLs come from the fast path in presign.ts, which gives byte for byte what `getSignedUrl` gives for the same
  * client, bucket, key, expiry and clock, and uses `getSignedUrl` itself for configurations it does not cover.
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { SignedUpload, UploadSigner } from '../core/ports.js';
 import { errorMessage, SigningUnavailableError } from '../lib/errors.js';
 import { createPutUrlPresigner, type PutUrlPresigner } from './presign.js';
-import { type ServerSideEncryption, sseHeaders } from './sse.js';
+import { type ServerSideEncryption, sseHeaders, sseParams } from './sse.js';
 
 export type { SignedUpload, UploadSigner };
 export { SigningUnavailableError };
@@ -59,6 +60,14 @@ export function createS3Signer(options: SignerOptions, client = createS3Client(o
       sse: options.target.sse,
     }).then((ready) => (presigner = ready)));
 
+  // Single-use links are few: the SDK signs them (the fast path knows one header set), with the condition signed in.
+  const signOnlyIfAbsent = (key: string, expiresIn: number, signingDate: Date): Promise<string> =>
+    getSignedUrl(
+      client,
+      new PutObjectCommand({ Bucket: bucket, Key: key, IfNoneMatch: '*', ...sseParams(options.target.sse) }),
+      { expiresIn, signingDate, signableHeaders: new Set(['if-none-match']) },
+    );
+
   async function currentCredentials(): Promise<AwsCredentialIdentity> {
     try {
       return await client.config.credentials();
@@ -75,18 +84,20 @@ export function createS3Signer(options: SignerOptions, client = createS3Client(o
       await currentCredentials();
       await prepared;
     },
-    async signUpload(key, expiresInSeconds, now) {
+    async signUpload(key, expiresInSeconds, now, { onlyIfAbsent = false } = {}) {
       const credentials = await currentCredentials();
       const requestedExpiresAt = new Date(now.getTime() + expiresInSeconds * 1000);
       const credentialExpiry = credentials.expiration;
       if (credentialExpiry !== undefined && credentialExpiry.getTime() - now.getTime() < MIN_USEFUL_SECONDS * 1000) {
         throw new SigningUnavailableError(`the AWS credentials expire at ${credentialExpiry.toISOString()}`);
       }
-      const url = await (presigner ?? (await putUrlPresigner())).presign(key, expiresInSeconds, now);
+      const url = onlyIfAbsent
+        ? await signOnlyIfAbsent(key, expiresInSeconds, now)
+        : await (presigner ?? (await putUrlPresigner())).presign(key, expiresInSeconds, now);
       const limitedByCredentials = credentialExpiry !== undefined && credentialExpiry < requestedExpiresAt;
       return {
         url,
-        headers: sseHeaders(options.target.sse),
+        headers: { ...sseHeaders(options.target.sse), ...(onlyIfAbsent ? { 'If-None-Match': '*' } : {}) },
         expiresAt: limitedByCredentials ? credentialExpiry : requestedExpiresAt,
         requestedExpiresAt,
         limitedByCredentials,

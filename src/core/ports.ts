@@ -208,7 +208,13 @@ export interface UploadSigner {
   readonly bucket: string;
   /** Resolve credentials ahead of the first request, so a slow credential chain never lands on a user. */
   warmUp(): Promise<void>;
-  signUpload(key: string, expiresInSeconds: number, now: Date): Promise<SignedUpload>;
+  /** `onlyIfAbsent`: the URL carries a signed `If-None-Match: *`, so S3 writes the key once (single-use links). */
+  signUpload(
+    key: string,
+    expiresInSeconds: number,
+    now: Date,
+    options?: { readonly onlyIfAbsent?: boolean },
+  ): Promise<SignedUpload>;
 }
 
 /** Whether the bot can post in a channel (to announce arrivals there): true, false, or undefined when unknown. */

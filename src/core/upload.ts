@@ -39,8 +39,10 @@ export interface IssuedLink {
   readonly key: string;
   /** The raw pre-signed PUT URL; absent in a channel with limits, where only the partner page may upload. */
   readonly url: string | undefined;
-  /** Headers the raw URL's PUT must carry (signed: encryption with S3_SSE), for the reply's curl line. */
+  /** Headers the raw URL's PUT must carry (signed: encryption with S3_SSE, If-None-Match for `once`), for curl. */
   readonly urlHeaders: Readonly<Record<string, string>>;
+  /** `once`: the page closes after one upload, and the raw URL writes its key only if nothing is there yet. */
+  readonly singleUse: boolean;
   readonly expiresAt: Date;
   readonly requestedExpiresAt: Date;
   readonly limitedByCredentials: boolean;
@@ -164,7 +166,7 @@ async function issue(deps: UploadDeps, request: UploadRequest, valid: ValidReque
   let signed: SignedUpload | undefined;
   if (!hasLimits(limits)) {
     try {
-      signed = await deps.signer.signUpload(key, expiresIn, now);
+      signed = await deps.signer.signUpload(key, expiresIn, now, { onlyIfAbsent: valid.singleUse });
     } catch (error) {
       if (!(error instanceof SigningUnavailableError)) throw error;
       deps.onSigningUnavailable?.(error);
@@ -182,6 +184,7 @@ async function issue(deps: UploadDeps, request: UploadRequest, valid: ValidReque
     key,
     url: signed?.url,
     urlHeaders: signed?.headers ?? {},
+    singleUse: valid.singleUse,
     expiresAt: signed?.expiresAt ?? requestedExpiresAt,
     requestedExpiresAt,
     limitedByCredentials: signed?.limitedByCredentials ?? false,

@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MULTIPART_THRESHOLD_BYTES, PART_BYTES } from '../../src/core/multipart.js';
 import { ALLOWED, startTestApp, type TestApp } from '../support/app.js';
@@ -103,6 +103,31 @@ describe.skipIf(binaries === undefined)(
       await writeFile(join(dir, 'ledger.csv'), 'a,b\n1,2\n');
       await promisify(execFile)('sh', ['-c', `${line} --silent --show-error`], { cwd: dir });
       await expectEncrypted(promisedKey(reply, bucketName));
+    });
+
+    it('a once link’s raw URL writes its key once: the curl line signs If-None-Match, a second upload gets 412', async () => {
+      const reply = await app.command({ text: 'tally.csv 1h once', user_id: ALLOWED, channel_id: 'C0ACME' });
+      expect(JSON.stringify(reply.json)).toContain('the raw URL below takes one upload until');
+      const line = curlLine(reply);
+      expect(line).toContain(`-H 'If-None-Match: *'`);
+      const url = /'(http[^']+)'$/.exec(line)?.[1] ?? '';
+      expect(new URL(url).searchParams.get('X-Amz-SignedHeaders')).toContain('if-none-match');
+      // Without the condition the URL is refused: it is part of the signature.
+      const sse = { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': KEY_ID };
+      expect((await fetch(url, { method: 'PUT', headers: sse, body: 'x' })).status).toBe(403);
+
+      const run = (body: string) =>
+        writeFile(join(dir, 'tally.csv'), body).then(() =>
+          promisify(execFile)('sh', ['-c', `${line} --silent --show-error`], { cwd: dir }),
+        );
+      await run('first\n');
+      const key = promisedKey(reply, bucketName);
+      await expectEncrypted(key);
+      await expect(run('second, overwriting\n')).rejects.toMatchObject({
+        stdout: expect.stringContaining('PreconditionFailed'),
+      });
+      const stored = await client.send(new GetObjectCommand({ Bucket: bucketName, Key: key }));
+      expect(await stored.Body?.transformToString()).toBe('first\n');
     });
 
     it('the page: its single PUT and its multipart upload carry the headers and are stored encrypted', async () => {

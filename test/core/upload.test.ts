@@ -86,6 +86,7 @@ describe('handleUploadCommand', () => {
       key: 'uploads/C0ACME/2024-03-05/id-1/report.pdf',
       url: 'https://partner-uploads.example/uploads/C0ACME/2024-03-05/id-1/report.pdf?X-Amz-Expires=86400',
       urlHeaders: {},
+      singleUse: false,
       expiresAt: new Date('2024-03-06T12:00:00.000Z'),
       requestedExpiresAt: new Date('2024-03-06T12:00:00.000Z'),
       limitedByCredentials: false,

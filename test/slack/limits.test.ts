@@ -163,7 +163,10 @@ describe('Slack limits in the worst case', () => {
             'x-amz-server-side-encryption': 'aws:kms',
             'x-amz-server-side-encryption-aws-kms-key-id':
               'arn:aws:kms:ap-southeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+            'If-None-Match': '*',
           },
+          // Single-use: the If-None-Match header too.
+          singleUse: true,
           expiresAt: new Date(NOW.getTime() + 3600_000),
           requestedExpiresAt: new Date(NOW.getTime() + 86_400_000),
           limitedByCredentials: true,

@@ -21,6 +21,7 @@ function issued(overrides: Partial<IssuedLink> = {}): IssuedLink {
     key: 'uploads/C0ACME/2024-03-05/0b6e1f1e/report.pdf',
     url: URL_WITH_QUERY,
     urlHeaders: {},
+    singleUse: false,
     expiresAt: IN_A_DAY,
     requestedExpiresAt: IN_A_DAY,
     limitedByCredentials: false,
@@ -276,6 +277,19 @@ describe('the raw URL and files over 5 GB', () => {
       NOW,
     );
     expect(contexts(small).join()).not.toContain('Files over 5 GB');
+  });
+
+  it('a single-use raw URL is promised for one upload, with or without the page, and its curl line sends the condition', () => {
+    const once = { singleUse: true, urlHeaders: { 'If-None-Match': '*' } };
+    const alone = JSON.stringify(renderOutcome({ kind: 'issued', link: issued(once) }, NOW));
+    expect(alone).toContain('or at the first upload: S3 refuses a second');
+    expect(alone).toContain("-H 'If-None-Match: *'");
+    const partner = { id: 'abc', url: 'https://u.example/u/abc', expiresAt: IN_A_DAY, singleUse: true };
+    const withPage = contexts(renderOutcome({ kind: 'issued', link: issued({ ...once, partner }) }, NOW)).join();
+    expect(withPage).toContain('the raw URL below takes one upload until');
+    const reusable = contexts(renderOutcome({ kind: 'issued', link: issued({ partner }) }, NOW)).join();
+    expect(reusable).toContain('the raw URL below works until');
+    expect(JSON.stringify(renderOutcome({ kind: 'issued', link: issued() }, NOW))).not.toContain('first upload');
   });
 
   it('the curl line sends the signed encryption headers with -H', () => {

@@ -251,7 +251,7 @@ export function renderIssued(link: IssuedLink, now: Date): Reply {
   } else {
     blocks.push(
       section(
-        `Expires ${slackDate(link.expiresAt)} (in about ${formatDuration(roundDown(remaining))}). ${sentence(ANNOUNCE[link.announce])}`,
+        `Expires ${slackDate(link.expiresAt)} (in about ${formatDuration(roundDown(remaining))})${link.singleUse ? ', or at the first upload: S3 refuses a second' : ''}. ${sentence(ANNOUNCE[link.announce])}`,
       ),
     );
   }
@@ -259,7 +259,9 @@ export function renderIssued(link: IssuedLink, now: Date): Reply {
     if (partner !== undefined) {
       blocks.push(
         context(
-          `For scripts, the raw URL below works until ${slackDate(link.expiresAt)}; revoking closes only the partner page.`,
+          link.singleUse
+            ? `For scripts, the raw URL below takes one upload until ${slackDate(link.expiresAt)} (S3 refuses a second); revoking closes only the partner page.`
+            : `For scripts, the raw URL below works until ${slackDate(link.expiresAt)}; revoking closes only the partner page.`,
         ),
       );
     }
