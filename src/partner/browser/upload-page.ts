@@ -45,31 +45,69 @@ export function describeProgress(p: ProgressReport): string {
   return `${size(p.sent)} of ${size(p.total)}${speed}${left}`;
 }
 
-function start(form: HTMLFormElement): void {
-  const id = form.getAttribute('data-link') ?? '';
-  const maxSize = Number(form.getAttribute('data-max-size') || 0);
-  const threshold = Number(form.getAttribute('data-multipart-threshold') || 0) || undefined;
-  const types = (form.getAttribute('data-types') || '').split(',').filter(Boolean);
-  const input = byId<HTMLInputElement>('file');
+/** The page's elements, found once: the script runs only on the page that has them all. */
+function elementsOf() {
   const drop = byId('drop');
-  const chosen = byId('chosen');
-  const send = byId<HTMLButtonElement>('send');
-  const cancel = byId<HTMLButtonElement>('cancel');
-  const progress = byId('progress');
-  const bar = byId('bar');
-  const stats = byId('stats');
-  const state = byId('state');
-  const title = drop.querySelector('.drop-title');
+  return {
+    input: byId<HTMLInputElement>('file'),
+    drop,
+    title: drop.querySelector('.drop-title'),
+    chosen: byId('chosen'),
+    send: byId<HTMLButtonElement>('send'),
+    cancel: byId<HTMLButtonElement>('cancel'),
+    progress: byId('progress'),
+    bar: byId('bar'),
+    stats: byId('stats'),
+    state: byId('state'),
+  };
+}
+
+/** What the bot wrote into the form: the link, its limits and the multipart threshold. */
+function linkOf(form: HTMLFormElement) {
+  return {
+    id: form.getAttribute('data-link') ?? '',
+    maxSize: Number(form.getAttribute('data-max-size') || 0),
+    threshold: Number(form.getAttribute('data-multipart-threshold') || 0) || undefined,
+    types: (form.getAttribute('data-types') || '').split(',').filter(Boolean),
+  };
+}
+
+/** The closing time in the partner's own locale (the server wrote it in UTC). */
+function localizeExpiry(): void {
+  const expires = document.getElementById('expires');
+  if (!expires) return;
+  const at = new Date(expires.getAttribute('datetime') ?? '');
+  if (!Number.isNaN(at.getTime()))
+    expires.textContent = at.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** Dragging over the drop zone highlights it; a dropped file is picked. */
+function onDrop(drop: HTMLElement, pick: (file: File | undefined) => void): void {
+  for (const type of ['dragenter', 'dragover']) {
+    drop.addEventListener(type, (e) => {
+      e.preventDefault();
+      drop.classList.add('over');
+    });
+  }
+  for (const type of ['dragleave', 'drop']) {
+    drop.addEventListener(type, (e) => {
+      e.preventDefault();
+      drop.classList.remove('over');
+    });
+  }
+  drop.addEventListener('drop', (e) => {
+    const files = (e as DragEvent).dataTransfer?.files;
+    if (files?.length) pick(files[0]);
+  });
+}
+
+function start(form: HTMLFormElement): void {
+  const { id, maxSize, threshold, types } = linkOf(form);
+  const { input, drop, title, chosen, send, cancel, progress, bar, stats, state } = elementsOf();
   let file: File | null = null;
   // While a file is on its way (or has arrived) another pick or drop must not swap it.
   let busy = false;
-
-  const expires = document.getElementById('expires');
-  if (expires) {
-    const at = new Date(expires.getAttribute('datetime') ?? '');
-    if (!Number.isNaN(at.getTime()))
-      expires.textContent = at.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-  }
+  localizeExpiry();
 
   function show(kind: string, text: string): void {
     const closed = CLOSED.includes(kind);
@@ -160,22 +198,7 @@ function start(form: HTMLFormElement): void {
     }
   }
   input.addEventListener('change', () => pick(input.files?.[0]));
-  for (const type of ['dragenter', 'dragover']) {
-    drop.addEventListener(type, (e) => {
-      e.preventDefault();
-      drop.classList.add('over');
-    });
-  }
-  for (const type of ['dragleave', 'drop']) {
-    drop.addEventListener(type, (e) => {
-      e.preventDefault();
-      drop.classList.remove('over');
-    });
-  }
-  drop.addEventListener('drop', (e) => {
-    const files = (e as DragEvent).dataTransfer?.files;
-    if (files?.length) pick(files[0]);
-  });
+  onDrop(drop, pick);
   cancel.addEventListener('click', () => {
     cancel.disabled = true;
     void uploader.cancel().finally(() => {
