@@ -60,11 +60,16 @@ async function handleEventBody(deps: EventRouteDeps, res: ServerResponse, body: 
   const report = await recordCreatedObjects(deps.arrivals, parsed.created);
   for (const key of report.unknownKeys)
     deps.logger.debug(`S3 event ${via} for a key no link has: ${JSON.stringify(key)}`);
+  for (const key of report.writtenOnceKeys)
+    deps.logger.warn(
+      `S3 event ${via} names another object at single-use key ${JSON.stringify(key)}: S3 refused that write (it is signed If-None-Match), so it is ignored`,
+    );
   sendJson(res, 200, {
     ok: true,
     recorded: report.recorded,
     duplicates: report.duplicates,
     unknown: report.unknownKeys.length,
+    writtenOnce: report.writtenOnceKeys.length,
     ignored: parsed.ignored,
   });
 }

@@ -39,6 +39,8 @@ export interface ArrivalDeps {
 export interface ArrivalResult {
   /** False when this exact object was already recorded (nothing new is posted). */
   readonly first: boolean;
+  /** A second version of a single-use link's object: a write S3 refused, reported anyway (RGW); not recorded. */
+  readonly writtenOnce?: true;
   readonly replaced: boolean;
   readonly afterRevoke: boolean;
 }
@@ -75,6 +77,7 @@ export async function recordArrival(
     landedAt: object.landedAt ?? now,
   };
   const outcome = await deps.store.arrivals.claim(link.id, arrival, now, addSeconds(now, ANNOUNCE_LEASE_SECONDS));
+  if (outcome.kind === 'written-once') return { ...NOTHING_NEW, writtenOnce: true };
   if (outcome.kind !== 'claimed') return NOTHING_NEW;
   const announcement = announce(deps, outcome.claim);
   deps.track?.(announcement);
@@ -146,6 +149,8 @@ export interface EventReport {
   readonly duplicates: number;
   /** Keys no link has (another application's objects, or links removed since): ignored. */
   readonly unknownKeys: readonly string[];
+  /** Keys of single-use links named with a second version (a write S3 refused): ignored. */
+  readonly writtenOnceKeys: readonly string[];
 }
 
 /** Record the objects S3 events name, matched to their links by key. */
@@ -153,6 +158,7 @@ export async function recordCreatedObjects(deps: ArrivalDeps, objects: readonly 
   let recorded = 0;
   let duplicates = 0;
   const unknownKeys: string[] = [];
+  const writtenOnceKeys: string[] = [];
   for (const object of objects) {
     let link: PartnerLink | undefined;
     for (const key of object.keys) {
@@ -171,7 +177,8 @@ export async function recordCreatedObjects(deps: ArrivalDeps, objects: readonly 
     };
     const result = await recordArrival(deps, link, arrival, 'event');
     if (result.first) recorded++;
+    else if (result.writtenOnce) writtenOnceKeys.push(link.key);
     else duplicates++;
   }
-  return { recorded, duplicates, unknownKeys };
+  return { recorded, duplicates, unknownKeys, writtenOnceKeys };
 }

@@ -97,6 +97,11 @@ export interface ArrivalClaim {
 export type ClaimOutcome =
   | { readonly kind: 'claimed'; readonly claim: ArrivalClaim }
   | { readonly kind: 'duplicate'; readonly link: PartnerLink }
+  /**
+   * A single-use link whose object already arrived, told of another version: S3 refused that write (every upload
+   * of such a link is signed `If-None-Match: *`), though Ceph RGW notifies it all the same. Nothing is recorded.
+   */
+  | { readonly kind: 'written-once'; readonly link: PartnerLink }
   | { readonly kind: 'missing' };
 
 export interface ArrivalRepository {

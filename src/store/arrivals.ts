@@ -42,6 +42,9 @@ async function claimIn(
   const { linkId, arrival, at } = input;
   const row = await lockedLink(trx, dialect, linkId);
   if (row === undefined) return { kind: 'missing' };
+  if (Number(row.single_use) === 1 && Number(row.uploads) > 0 && row.uploaded_etag !== arrival.version) {
+    return { kind: 'written-once', link: toLink(row) };
+  }
   // Last-Modified has whole seconds: an object of the revoke's own second counts as after it (the cautious reading).
   const revokedSecond =
     row.revoked_at === null ? undefined : Math.floor(new Date(row.revoked_at).getTime() / 1000) * 1000;

@@ -6,9 +6,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALLOWED, startTestApp, type TestApp } from '../support/app.js';
 import { curlLineFromReply, runCurlLine } from '../support/curl.js';
+import { promisedKey } from '../support/partner-page.js';
 import {
   createRgwTopic,
   type FreshBucket,
@@ -90,6 +92,28 @@ describe.skipIf(!hasRgw())('arrivals pushed by Ceph RGW to /s3/events/<token>', 
     // For a person to read (git-ignored): how long from curl's start to the channel message.
     await mkdir(ARTIFACTS, { recursive: true });
     await writeFile(join(ARTIFACTS, 'rgw-arrival.json'), `${JSON.stringify({ announcedAfterMs }, null, 2)}\n`);
+  });
+
+  it("a once link's curl line: one arrival; the same line again is refused by S3 (412) and nothing more is posted", async () => {
+    await pushTo(`/s3/events/${TOKEN}`);
+    const reply = await app.command({ text: 'invoice.pdf once', user_id: ALLOWED, channel_id: 'C0ACME' });
+    const line = curlLineFromReply(reply.json);
+    expect(line).toContain(`-H 'If-None-Match: *'`);
+    expect(await runCurlLine(line, 'invoice.pdf', '%PDF-1.7 the one')).toBe(200);
+    await app.slack.waitForCall('chat.postMessage');
+
+    await expect(runCurlLine(line, 'invoice.pdf', '%PDF-1.7 an overwrite')).rejects.toMatchObject({
+      stdout: expect.stringContaining('412'),
+    });
+    // RGW 16.2 notifies the refused write all the same (its size and ETag): the bot knows better than to believe it.
+    expect(app.logs.join('\n')).toContain('S3 refused that write (it is signed If-None-Match), so it is ignored');
+    await app.arrivals.runOnce();
+    expect(posts()).toHaveLength(1);
+    const stored = await bucket.client.send(
+      new GetObjectCommand({ Bucket: bucket.name, Key: promisedKey(reply, bucket.name) }),
+    );
+    expect(await stored.Body?.transformToString()).toBe('%PDF-1.7 the one');
+    expect(await app.store.audit.list({ action: 'link.uploaded', limit: 5 })).toHaveLength(1);
   });
 
   it('a topic pushing with a wrong token gets 404: the upload succeeds and nothing is posted', async () => {

@@ -136,6 +136,25 @@ for (const backend of backends) {
       ]);
     });
 
+    it('a single-use link takes its first object only: another version (a write S3 refused) records nothing', async () => {
+      const store = await open();
+      await store.links.create({ ...newLink('L1'), singleUse: true }, T0);
+      const link = (await store.links.get('L1')) as NonNullable<Awaited<ReturnType<typeof store.links.get>>>;
+      const d = deps(store);
+      expect((await recordArrival(d, link, { size: 3, etag: 'aaa' }, 'event')).first).toBe(true);
+      expect(await recordArrival(d, link, { size: 9, etag: 'bbb' }, 'event')).toEqual({
+        first: false,
+        replaced: false,
+        afterRevoke: false,
+        writtenOnce: true,
+      });
+      expect((await recordArrival(d, link, { size: 3, etag: 'aaa' }, 'poll')).writtenOnce).toBeUndefined();
+      await settle();
+      expect(notices.map((n) => [n.size, n.replaced])).toEqual([[3, false]]);
+      expect((await store.links.get('L1'))?.uploads).toBe(1);
+      expect(await store.audit.list({ action: 'link.uploaded', limit: 5 })).toHaveLength(1);
+    });
+
     it('an object that landed after the revoke is audited as such; one that landed before is not', async () => {
       const store = await open();
       await store.links.create(newLink('L1'), T0);
