@@ -4,6 +4,7 @@
  * `/s3/events/<token>` (a topic with that push endpoint), and the partner uploads with the reply's exact curl line.
  * Skipped, with a message from the global setup, where RGW is absent (required in CI: UPLOAD_LINK_TEST_REQUIRE_RGW).
  */
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -114,6 +115,19 @@ describe.skipIf(!hasRgw())('arrivals pushed by Ceph RGW to /s3/events/<token>', 
     );
     expect(await stored.Body?.transformToString()).toBe('%PDF-1.7 the one');
     expect(await app.store.audit.list({ action: 'link.uploaded', limit: 5 })).toHaveLength(1);
+  });
+
+  it('a PUT that S3 refuses for its bytes (BadDigest) is not announced', async () => {
+    await pushTo(`/s3/events/${TOKEN}`);
+    const reply = await app.command({ text: 'scan.pdf', user_id: ALLOWED, channel_id: 'C0ACME' });
+    const wrongMd5 = createHash('md5').update('other bytes').digest('base64');
+    const line = `${curlLineFromReply(reply.json)} -H 'Content-MD5: ${wrongMd5}'`;
+    await expect(runCurlLine(line, 'scan.pdf', '%PDF-1.7 sent')).rejects.toMatchObject({
+      stdout: expect.stringContaining('400'),
+    });
+    await app.arrivals.runOnce();
+    expect(posts()).toHaveLength(0);
+    expect(await app.store.audit.list({ action: 'link.uploaded', limit: 5 })).toHaveLength(0);
   });
 
   it('a topic pushing with a wrong token gets 404: the upload succeeds and nothing is posted', async () => {
