@@ -132,7 +132,14 @@ describe('S3 events pushed to /s3/events/<token>', () => {
       ],
     };
     const answer = await postEvents(app, body);
-    expect(JSON.parse(answer.text)).toEqual({ ok: true, recorded: 1, duplicates: 0, unknown: 1, writtenOnce: 0, ignored: 2 });
+    expect(JSON.parse(answer.text)).toEqual({
+      ok: true,
+      recorded: 1,
+      duplicates: 0,
+      unknown: 1,
+      writtenOnce: 0,
+      ignored: 2,
+    });
     const post = await app.slack.waitForCall('chat.postMessage');
     expect(String(post.args.text)).toContain('*naïve + café 100%.pdf* (7 B) has arrived');
     expect(app.logs.join('\n')).toMatch(
