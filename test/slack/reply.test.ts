@@ -279,6 +279,13 @@ describe('the raw URL and files over 5 GB', () => {
     expect(contexts(small).join()).not.toContain('Files over 5 GB');
   });
 
+  it("the Revoke button's confirmation promises only what a revoke does: no new signatures, one under way may finish", () => {
+    const partner = { id: 'abc', url: 'https://u.example/u/abc', expiresAt: IN_A_DAY, singleUse: false };
+    const reply = JSON.stringify(renderOutcome({ kind: 'issued', link: issued({ partner }) }, NOW));
+    expect(reply).toContain('Its partner page stops signing uploads at once; one already under way may finish.');
+    expect(reply).not.toContain('accepts no more uploads');
+  });
+
   it('a single-use raw URL is promised for one upload, with or without the page, and its curl line sends the condition', () => {
     const once = { singleUse: true, urlHeaders: { 'If-None-Match': '*' } };
     const alone = JSON.stringify(renderOutcome({ kind: 'issued', link: issued(once) }, NOW));

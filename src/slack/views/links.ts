@@ -38,7 +38,8 @@ export function parseListedLinkValue(text: string | undefined): ListedLinkValue 
   }
 }
 
-const revokeConfirm = {
+/** The Revoke buttons' confirmation (reply, `links`, Home): what a revoke does, and what it cannot stop. */
+export const revokeConfirm = {
   title: { type: 'plain_text', text: 'Revoke this link?' },
   text: {
     type: 'plain_text',

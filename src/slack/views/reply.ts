@@ -13,6 +13,7 @@ import { isoSeconds } from '../../lib/time.js';
 import { COMMAND, REVOKE_LINK_ACTION } from '../ids.js';
 import { escapeMrkdwn, slackDate, toMrkdwn } from '../mrkdwn.js';
 import { codeBlock, context, ephemeral, type Reply, section } from './blocks.js';
+import { revokeConfirm } from './links.js';
 
 export type { Reply };
 export { COMMAND };
@@ -212,12 +213,7 @@ function partnerSection(
       value: partner.id,
       style: 'danger',
       text: { type: 'plain_text', text: 'Revoke' },
-      confirm: {
-        title: { type: 'plain_text', text: 'Revoke this link?' },
-        text: { type: 'plain_text', text: 'The partner page closes at once and accepts no more uploads.' },
-        confirm: { type: 'plain_text', text: 'Revoke' },
-        deny: { type: 'plain_text', text: 'Keep it' },
-      },
+      confirm: revokeConfirm,
     },
   };
 }
