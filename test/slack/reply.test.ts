@@ -291,6 +291,7 @@ describe('the raw URL and files over 5 GB', () => {
     const alone = JSON.stringify(renderOutcome({ kind: 'issued', link: issued(once) }, NOW));
     expect(alone).toContain('or at the first upload: S3 refuses a second');
     expect(alone).toContain("-H 'If-None-Match: *'");
+    expect(alone).toContain('Anyone with the link can upload to this key once until it expires');
     const partner = { id: 'abc', url: 'https://u.example/u/abc', expiresAt: IN_A_DAY, singleUse: true };
     const withPage = contexts(renderOutcome({ kind: 'issued', link: issued({ ...once, partner }) }, NOW)).join();
     expect(withPage).toContain('the raw URL below takes one upload until');

@@ -273,7 +273,7 @@ export function renderIssued(link: IssuedLink, now: Date): Reply {
   }
   blocks.push(
     context(
-      'Only you can see this. Anyone with the link can upload to this key until it expires: share it only with the person sending the file.',
+      `Only you can see this. Anyone with the link can upload to this key${link.singleUse ? ' once' : ''} until it expires: share it only with the person sending the file.`,
     ),
   );
   const text = [
