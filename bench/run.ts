@@ -17,6 +17,7 @@ import { cleanUp, cleanUpOnSignals, onCleanUp, tempFolder } from './processes.js
 import { detailLines, machine, resultsMarkdown, rows } from './results.js';
 import { build, type Context, compileBareBolt, ROOT } from './servers.js';
 import { signingRows } from './signing-rows.js';
+import { answerCommandCalls } from './slack-calls.js';
 import { formatTable } from './table.js';
 import { benchPageUpload } from './upload.js';
 import { log } from './util.js';
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     onCleanUp(() => s3.close());
     const slack = await startFakeSlackApi();
     onCleanUp(() => slack.close());
+    answerCommandCalls(slack);
     const cwd = await tempFolder(work, 'cwd-');
     const ctx: Context = {
       plan,

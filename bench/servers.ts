@@ -68,11 +68,10 @@ export async function startServer(ctx: Context, kind: Kind, nodeFlags: readonly 
         }
       : { SLACK_SIGNING_SECRET: SIGNING_SECRET, PORT: String(port) };
   const script = kind === 'ours' ? join(ROOT, 'dist/main/server.js') : ctx.bareScript;
-  const request = command();
   const since = performance.now();
   const server = spawnNode([...nodeFlags, script], env, ctx.cwd, logFile(ctx, kind));
   try {
-    const coldStartMs = await firstGoodReply(server, port, () => request, ACCEPTS[kind], since, START_DEADLINE_MS);
+    const coldStartMs = await firstGoodReply(server, port, command, ACCEPTS[kind], since, START_DEADLINE_MS);
     return { server, port, coldStartMs };
   } catch (error) {
     await server.stop();
