@@ -4,6 +4,7 @@ import { availableParallelism, cpus, platform, release, totalmem } from 'node:os
 import { join } from 'node:path';
 import type { ColdStartReport } from './cold-start.js';
 import type { HttpReport } from './http.js';
+import type { InstancesReport } from './instances.js';
 import type { MemoryReport } from './memory.js';
 import type { Plan } from './plan.js';
 import { COMMAND_TEXT, ROOT } from './servers.js';
@@ -71,6 +72,7 @@ export function rows(
   http: HttpReport,
   cold: ColdStartReport,
   memory: MemoryReport,
+  instances: InstancesReport,
   plan: Plan,
 ): Row[] {
   const oursRps = median(http.rounds.map((r) => r.ours.rps));
@@ -84,15 +86,32 @@ export function rows(
   const httpInvalid = http.problems.length > 0 ? 'see problems' : undefined;
   const memoryInvalid = memory.problems.length > 0 ? 'see problems' : undefined;
   const perRounds = `median of ${plan.rounds}`;
+  // The issue's rows first (#14: cold start, CPU per request, throughput, p99, p99 at an equal rate), then the rest.
   return [
-    ...signing.rows,
+    {
+      id: 'cold-start',
+      metric: `Cold start to first reply (ms, median of ${plan.coldStarts})`,
+      ours: oursCold.toFixed(0),
+      baseline: `${bareCold.toFixed(0)} (bare Bolt)`,
+      ratio: oursCold / bareCold,
+      target: { atMost: 1.25 },
+    },
+    {
+      id: 'http-cpu',
+      metric: `Server CPU per request, ${plan.connections} conn (ms, ${perRounds})`,
+      ours: oursCpu.toFixed(3),
+      baseline: `${bareCpu.toFixed(3)} (bare Bolt)`,
+      ratio: oursCpu / bareCpu,
+      target: { atMost: 2.5 },
+      invalid: httpInvalid,
+    },
     {
       id: 'http-throughput',
       metric: `HTTP throughput, ${plan.connections} conn (req/s, ${perRounds})`,
       ours: oursRps.toFixed(0),
       baseline: `${bareRps.toFixed(0)} (bare Bolt)`,
       ratio: oursRps / bareRps,
-      target: { atLeast: 0.9 },
+      target: { atLeast: 0.4 },
       invalid: httpInvalid,
     },
     {
@@ -101,7 +120,7 @@ export function rows(
       ours: oursP99.toFixed(0),
       baseline: `${bareP99.toFixed(0)} (bare Bolt)`,
       ratio: oursP99 / bareP99,
-      target: { atMost: 1.25 },
+      target: { atMost: 2 },
       invalid: httpInvalid,
     },
     {
@@ -110,25 +129,11 @@ export function rows(
       ours: http.atRate.ours.toFixed(0),
       baseline: `${http.atRate.bare.toFixed(0)} (bare Bolt)`,
       ratio: http.atRate.ours / http.atRate.bare,
-      target: undefined,
+      target: { atMost: 1.5 },
       invalid: httpInvalid,
     },
-    {
-      id: 'http-cpu',
-      metric: `Server CPU per request under that load (ms, ${perRounds})`,
-      ours: oursCpu.toFixed(3),
-      baseline: `${bareCpu.toFixed(3)} (bare Bolt)`,
-      ratio: oursCpu / bareCpu,
-      target: undefined,
-    },
-    {
-      id: 'cold-start',
-      metric: `Cold start to first reply (ms, median of ${plan.coldStarts})`,
-      ours: oursCold.toFixed(0),
-      baseline: `${bareCold.toFixed(0)} (bare Bolt)`,
-      ratio: oursCold / bareCold,
-      target: { atMost: 1.2 },
-    },
+    ...instances.rows,
+    ...signing.rows,
     {
       id: 'memory',
       metric: `RSS after ${memory.requests} more requests (MB, median of ${memory.after.readings.length})`,

@@ -11,6 +11,7 @@ import { startLocalS3 } from '../test/support/s3.js';
 import { startFakeSlackApi } from '../test/support/slack-api.js';
 import { benchColdStart } from './cold-start.js';
 import { benchHttp } from './http.js';
+import { benchInstances } from './instances.js';
 import { benchMemory } from './memory.js';
 import { FULL, QUICK } from './plan.js';
 import { cleanUp, cleanUpOnSignals, onCleanUp, tempFolder } from './processes.js';
@@ -56,13 +57,15 @@ async function main(): Promise<void> {
     const http = await benchHttp(ctx);
     const memory = await benchMemory(ctx);
     const cold = await benchColdStart(ctx);
+    const instances = await benchInstances(ctx);
     const upload = await benchPageUpload(plan);
 
-    const allRows = [...rows(signing, http, cold, memory, plan), ...upload.rows];
+    const allRows = [...rows(signing, http, cold, memory, instances, plan), ...upload.rows];
     const table = formatTable(allRows);
-    const problems = [...http.problems, ...memory.problems, ...upload.problems];
+    const problems = [...http.problems, ...memory.problems, ...instances.problems, ...upload.problems];
     const details = [
       ...detailLines(signing, http, cold, memory, (performance.now() - started) / 1000),
+      ...instances.details,
       ...upload.details,
     ];
 

@@ -53,7 +53,13 @@ export interface Started {
 export const command = () => signedCommand(SIGNING_SECRET, COMMAND_TEXT, ALLOWED);
 
 /** The built app (`node dist/server.js`) or bare Bolt, as a child process; resolves once it answers a command. */
-export async function startServer(ctx: Context, kind: Kind, nodeFlags: readonly string[] = []): Promise<Started> {
+export async function startServer(
+  ctx: Context,
+  kind: Kind,
+  nodeFlags: readonly string[] = [],
+  /** For ours: variables over the bench's (DATABASE_URL, to run on PostgreSQL). */
+  extraEnv: Record<string, string> = {},
+): Promise<Started> {
   const port = await freePort();
   const env: Record<string, string> =
     kind === 'ours'
@@ -62,6 +68,7 @@ export async function startServer(ctx: Context, kind: Kind, nodeFlags: readonly 
             DATABASE_URL: `sqlite:${ctx.databasePath}`,
             LOG_LEVEL: 'warn',
             PORT: String(port),
+            ...extraEnv,
           }),
           AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
