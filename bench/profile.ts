@@ -6,9 +6,12 @@
  * (`--cpu-prof`). The evidence for bench/RESULTS.md's "what limits" notes. The .cpuprofile is kept (its path is
  * printed) for a closer look in Chrome DevTools.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startLocalS3 } from '../test/support/s3.js';
 import { startFakeSlackApi } from '../test/support/slack-api.js';
 import { runLoad } from './load.js';
@@ -20,7 +23,12 @@ import { log, sleep } from './util.js';
 
 interface ProfileNode {
   readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string };
+  readonly callFrame: {
+    readonly functionName: string;
+    readonly url: string;
+    readonly lineNumber: number;
+    readonly columnNumber: number;
+  };
 }
 
 interface CpuProfile {
@@ -36,24 +44,54 @@ const nodeModuleOf = (url: string) =>
     .replace(/^internal\//, '')
     .split('/')[0] ?? url;
 
-/** Which package (or part of Node, or of ours) a function's script belongs to. */
-export function packageOf(node: ProfileNode): string {
-  const { url, functionName } = node.callFrame;
-  if (url === '') return functionName.startsWith('(') ? functionName : `(native) ${functionName || 'anonymous'}`;
+/** Which package (or part of Node, or of ours) a script belongs to. */
+function packageOfUrl(url: string): string {
   const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (inModules) return inModules[1] ?? url;
   if (url.startsWith('node:')) return `node:${nodeModuleOf(url)}`;
-  const ours = /\/(?:dist|src)\/(.+?)\.[jt]s$/.exec(url);
+  const ours = /(?:^|\/)(?:dist|src)\/(.+?)\.[jt]s$/.exec(url);
   return ours ? `upload-link ${ours[1]}` : url;
+}
+
+/**
+ * The server is one bundle (dist/main/server.js): its source map says which file of src/ or node_modules each
+ * sampled function came from. `bundles`: bundle URL → its source map.
+ */
+export function packageOf(node: ProfileNode, bundles: ReadonlyMap<string, SourceMap> = new Map()): string {
+  const { url, functionName, lineNumber, columnNumber } = node.callFrame;
+  if (url === '') return functionName.startsWith('(') ? functionName : `(native) ${functionName || 'anonymous'}`;
+  const map = bundles.get(url);
+  if (map !== undefined) {
+    const entry = map.findEntry(lineNumber, columnNumber) as { originalSource?: string };
+    if (entry.originalSource !== undefined) return packageOfUrl(entry.originalSource);
+  }
+  return packageOfUrl(url);
+}
+
+/** Source maps of the bundles in a profile (`<url>.map` beside each file:// script that has one). */
+export function bundleMaps(profile: CpuProfile): Map<string, SourceMap> {
+  const maps = new Map<string, SourceMap>();
+  for (const url of new Set(profile.nodes.map((node) => node.callFrame.url))) {
+    if (!url.startsWith('file://') || !url.endsWith('/dist/main/server.js')) continue;
+    const file = `${fileURLToPath(url)}.map`;
+    if (existsSync(file)) maps.set(url, new SourceMap(JSON.parse(readFileSync(file, 'utf8'))));
+  }
+  return maps;
 }
 
 /** Self time (ms) by package, largest first, from a V8 .cpuprofile. */
 export function selfTimeByPackage(profile: CpuProfile): { name: string; ms: number }[] {
+  const bundles = bundleMaps(profile);
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const names = new Map<number, string>();
   const totals = new Map<string, number>();
   profile.samples.forEach((id, i) => {
-    const node = byId.get(id);
-    const name = node === undefined ? '(unknown)' : packageOf(node);
+    let name = names.get(id);
+    if (name === undefined) {
+      const node = byId.get(id);
+      name = node === undefined ? '(unknown)' : packageOf(node, bundles);
+      names.set(id, name);
+    }
     totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   });
   return [...totals.entries()].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms);
