@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { ColdStartReport } from './cold-start.js';
+import { type ColdStartReport, PHASES, type Phase } from './cold-start.js';
 import type { HttpReport } from './http.js';
 import type { InstancesReport } from './instances.js';
 import type { MemoryReport } from './memory.js';
@@ -272,6 +272,8 @@ export function detailLines(
       .join('; ')}`,
     `Cold starts (ms), ours: ${cold.ours.map((t) => t.toFixed(0)).join(', ')}; ` +
       `bare: ${cold.bare.map((t) => t.toFixed(0)).join(', ')}`,
+    `Where ours's cold start goes (ms, medians of ${cold.ours.length} starts of their own, marked by a preloaded ` +
+      `one-liner): ${(Object.keys(PHASES) as Phase[]).map((phase) => `${PHASES[phase]}: ${cold.phases[phase].toFixed(0)}`).join('; ')}`,
     `Memory (MB), after warm-up → after ${memory.requests} more requests: RSS readings ` +
       `${memory.warm.readings.map(mb).join(', ')} → ${memory.after.readings.map(mb).join(', ')}; after a full GC, ` +
       `RSS ${mb(memory.warm.gcRssBytes)} → ${mb(memory.after.gcRssBytes)} ` +
