@@ -69,20 +69,28 @@ function poolSize(options: LoadOptions): number {
   return Math.ceil((options.overallRate ?? DEFAULT_POOL_RATE) * seconds) + options.connections;
 }
 
-/** `count` requests made now, handed out once each; beyond them, made on the spot (still each its own). */
-function requestPool(make: () => HttpRequest, count: number): () => HttpRequest {
-  const made: (HttpRequest | undefined)[] = Array.from({ length: count }, make);
+/**
+ * `count` requests made now, handed out once each; beyond them, made on the spot (still each its own). `release`
+ * drops the unsent ones: the finished autocannon instance stays reachable (from the clean-up list) until the end.
+ */
+function requestPool(make: () => HttpRequest, count: number) {
+  let made: (HttpRequest | undefined)[] = Array.from({ length: count }, make);
   let next = 0;
-  return () => {
-    const request = made[next];
-    if (request === undefined) return make();
-    made[next++] = undefined; // Sent once: let it go.
-    return request;
+  return {
+    take(): HttpRequest {
+      const request = made[next];
+      if (request === undefined) return make();
+      made[next++] = undefined; // Sent once: let it go.
+      return request;
+    },
+    release() {
+      made = [];
+    },
   };
 }
 
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const take = requestPool(options.request, poolSize(options));
+  const pool = requestPool(options.request, poolSize(options));
   return new Promise((resolve, reject) => {
     let timedOut = false;
     const instance = autocannon(
@@ -93,7 +101,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
           {
             // autocannon builds what it sends from what this returns, before every send.
             setupRequest: (request) => {
-              const next = take();
+              const next = pool.take();
               return { ...request, path: next.path, headers: { ...request.headers, ...next.headers }, body: next.body };
             },
           },
@@ -106,6 +114,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       },
       (error, result) => {
         clearTimeout(watchdog);
+        pool.release();
         stopOnCleanUp.active = false;
         if (error) return reject(error);
         resolve(summarise(result, timedOut));
