@@ -26,11 +26,22 @@ declare module 'autocannon' {
     readonly statusCodeStats: Record<string, { count: number }>;
   }
 
+  /** What autocannon sends; `setupRequest` may return a changed copy before each send. */
+  export interface RequestParams {
+    readonly method?: string;
+    readonly path?: string;
+    readonly headers?: Record<string, string>;
+    readonly body?: string;
+    readonly setupRequest?: (request: RequestParams, context: Record<string, unknown>) => RequestParams;
+  }
+
   export interface Options {
     readonly url: string;
     readonly method?: string;
     readonly headers?: Record<string, string>;
     readonly body?: string;
+    /** Sent in turn on each connection, from the first again after the last. */
+    readonly requests?: readonly RequestParams[];
     readonly connections?: number;
     readonly duration?: number;
     readonly amount?: number;

@@ -1,4 +1,4 @@
-/** End to end over HTTP: the same signed command at the same concurrency against ours and bare Bolt, alternating. */
+/** End to end over HTTP: the same signed commands at the same concurrency against ours and bare Bolt, alternating. */
 import { runLoad } from './load.js';
 import { cpuSeconds } from './processes.js';
 import {
@@ -60,10 +60,12 @@ export async function benchHttp(ctx: Context): Promise<HttpReport> {
       const measured: Partial<Record<Kind, Measured>> = {};
       for (const kind of order) {
         const label = `${kind}, round ${round + 1}`;
-        await runLoad({ ...loadOf(kind), seconds: plan.warmUpSeconds });
+        const warm = await runLoad({ ...loadOf(kind), seconds: plan.warmUpSeconds });
+        // Signed ahead: what the warm-up sustained, with room to spare (any more are signed as they go).
+        const pool = Math.ceil(warm.requestsPerSecond * 1.5 * plan.loadSeconds) + plan.connections;
         const auditBefore = kind === 'ours' ? issuedLinks(ctx.databasePath) : 0;
         const cpuBefore = await cpuSeconds(servers[kind].server.pid);
-        const result = await runLoad({ ...loadOf(kind), seconds: plan.loadSeconds });
+        const result = await runLoad({ ...loadOf(kind), seconds: plan.loadSeconds, pool });
         const cpuMs = ((await cpuSeconds(servers[kind].server.pid)) - cpuBefore) * 1000;
         problems.push(...result.problems.map((p) => `${label}: ${p}`));
         if (kind === 'ours') {

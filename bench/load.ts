@@ -1,5 +1,7 @@
 /**
- * Load from this process with autocannon: one slash command, signed as Slack signs it, sent over and over.
+ * Load from this process with autocannon: slash commands signed as Slack signs them, every one distinct (its own
+ * trigger_id, so its own signature): ours refuses a request it has seen (src/slack/replay-guard.ts), as it should.
+ * The requests are made before the run, so the client spends no CPU signing while it measures.
  * A run is bounded by its duration or amount and, as a watchdog, by a wall-clock limit.
  */
 import autocannon, { type Result } from 'autocannon';
@@ -8,8 +10,9 @@ import { commandBody, slackSignature } from '../test/support/slack-request.js';
 import { type HttpRequest, onCleanUp } from './processes.js';
 
 /**
- * `/upload-link <text>` from `userId`, signed with the current time. Slack's signatures are good for 5 minutes
- * (Bolt refuses older ones), so each run signs afresh and every request in it shares this body and signature.
+ * `/upload-link <text>` from `userId`, signed with the current time. Each call is a new request (commandBody gives
+ * it a fresh trigger_id, as Slack gives every invocation its own). Slack's signatures are good for 5 minutes, so
+ * each run signs its own.
  */
 export function signedCommand(secret: string, text: string, userId: string): HttpRequest {
   const body = commandBody({ text, user_id: userId });
@@ -27,8 +30,14 @@ export function signedCommand(secret: string, text: string, userId: string): Htt
 
 export interface LoadOptions {
   readonly port: number;
+  /** A new signed request on every call. */
   readonly request: () => HttpRequest;
   readonly connections: number;
+  /**
+   * How many requests to sign before the run (default: enough for the amount, the paced rate, or `seconds` at
+   * DEFAULT_POOL_RATE); should the run need more, the rest are signed as they are sent.
+   */
+  readonly pool?: number;
   /** Either a duration in seconds… */
   readonly seconds?: number;
   /** …or a number of requests. */
@@ -50,16 +59,53 @@ export interface LoadResult {
 /** Wall-clock limit for one run: its duration plus slack, or a generous floor for amount-bounded runs. */
 const watchdogMs = (options: LoadOptions) => ((options.seconds ?? 0) + 20) * 1000 + (options.amount ?? 0) * 5;
 
+/** Requests a second a duration-bounded run is assumed to need, unless told (above bare Bolt's rate here). */
+export const DEFAULT_POOL_RATE = 20_000;
+
+function poolSize(options: LoadOptions): number {
+  if (options.pool !== undefined) return options.pool;
+  if (options.amount !== undefined) return options.amount + options.connections;
+  const seconds = options.seconds ?? 1;
+  return Math.ceil((options.overallRate ?? DEFAULT_POOL_RATE) * seconds) + options.connections;
+}
+
+/**
+ * `count` requests made now, handed out once each; beyond them, made on the spot (still each its own). `release`
+ * drops the unsent ones: the finished autocannon instance stays reachable (from the clean-up list) until the end.
+ */
+function requestPool(make: () => HttpRequest, count: number) {
+  let made: (HttpRequest | undefined)[] = Array.from({ length: count }, make);
+  let next = 0;
+  return {
+    take(): HttpRequest {
+      const request = made[next];
+      if (request === undefined) return make();
+      made[next++] = undefined; // Sent once: let it go.
+      return request;
+    },
+    release() {
+      made = [];
+    },
+  };
+}
+
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const req = options.request();
+  const pool = requestPool(options.request, poolSize(options));
   return new Promise((resolve, reject) => {
     let timedOut = false;
     const instance = autocannon(
       {
-        url: `http://127.0.0.1:${options.port}${req.path}`,
+        url: `http://127.0.0.1:${options.port}${SLACK_EVENTS_PATH}`,
         method: 'POST',
-        headers: req.headers,
-        body: req.body,
+        requests: [
+          {
+            // autocannon builds what it sends from what this returns, before every send.
+            setupRequest: (request) => {
+              const next = pool.take();
+              return { ...request, path: next.path, headers: { ...request.headers, ...next.headers }, body: next.body };
+            },
+          },
+        ],
         connections: options.connections,
         ...(options.amount === undefined ? { duration: options.seconds ?? 1 } : { amount: options.amount }),
         ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
@@ -68,6 +114,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       },
       (error, result) => {
         clearTimeout(watchdog);
+        pool.release();
         stopOnCleanUp.active = false;
         if (error) return reject(error);
         resolve(summarise(result, timedOut));

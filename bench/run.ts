@@ -11,12 +11,14 @@ import { startLocalS3 } from '../test/support/s3.js';
 import { startFakeSlackApi } from '../test/support/slack-api.js';
 import { benchColdStart } from './cold-start.js';
 import { benchHttp } from './http.js';
+import { benchInstances } from './instances.js';
 import { benchMemory } from './memory.js';
 import { FULL, QUICK } from './plan.js';
 import { cleanUp, cleanUpOnSignals, onCleanUp, tempFolder } from './processes.js';
 import { detailLines, machine, resultsMarkdown, rows } from './results.js';
 import { build, type Context, compileBareBolt, ROOT } from './servers.js';
 import { signingRows } from './signing-rows.js';
+import { answerCommandCalls } from './slack-calls.js';
 import { formatTable } from './table.js';
 import { benchPageUpload } from './upload.js';
 import { log } from './util.js';
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
     onCleanUp(() => s3.close());
     const slack = await startFakeSlackApi();
     onCleanUp(() => slack.close());
+    answerCommandCalls(slack);
     const cwd = await tempFolder(work, 'cwd-');
     const ctx: Context = {
       plan,
@@ -54,13 +57,15 @@ async function main(): Promise<void> {
     const http = await benchHttp(ctx);
     const memory = await benchMemory(ctx);
     const cold = await benchColdStart(ctx);
+    const instances = await benchInstances(ctx);
     const upload = await benchPageUpload(plan);
 
-    const allRows = [...rows(signing, http, cold, memory, plan), ...upload.rows];
+    const allRows = [...rows(signing, http, cold, memory, instances, plan), ...upload.rows];
     const table = formatTable(allRows);
-    const problems = [...http.problems, ...memory.problems, ...upload.problems];
+    const problems = [...http.problems, ...memory.problems, ...instances.problems, ...upload.problems];
     const details = [
       ...detailLines(signing, http, cold, memory, (performance.now() - started) / 1000),
+      ...instances.details,
       ...upload.details,
     ];
 

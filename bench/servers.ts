@@ -53,7 +53,13 @@ export interface Started {
 export const command = () => signedCommand(SIGNING_SECRET, COMMAND_TEXT, ALLOWED);
 
 /** The built app (`node dist/server.js`) or bare Bolt, as a child process; resolves once it answers a command. */
-export async function startServer(ctx: Context, kind: Kind, nodeFlags: readonly string[] = []): Promise<Started> {
+export async function startServer(
+  ctx: Context,
+  kind: Kind,
+  nodeFlags: readonly string[] = [],
+  /** For ours: variables over the bench's (DATABASE_URL, to run on PostgreSQL). */
+  extraEnv: Record<string, string> = {},
+): Promise<Started> {
   const port = await freePort();
   const env: Record<string, string> =
     kind === 'ours'
@@ -62,17 +68,17 @@ export async function startServer(ctx: Context, kind: Kind, nodeFlags: readonly 
             DATABASE_URL: `sqlite:${ctx.databasePath}`,
             LOG_LEVEL: 'warn',
             PORT: String(port),
+            ...extraEnv,
           }),
           AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
         }
       : { SLACK_SIGNING_SECRET: SIGNING_SECRET, PORT: String(port) };
   const script = kind === 'ours' ? join(ROOT, 'dist/main/server.js') : ctx.bareScript;
-  const request = command();
   const since = performance.now();
   const server = spawnNode([...nodeFlags, script], env, ctx.cwd, logFile(ctx, kind));
   try {
-    const coldStartMs = await firstGoodReply(server, port, () => request, ACCEPTS[kind], since, START_DEADLINE_MS);
+    const coldStartMs = await firstGoodReply(server, port, command, ACCEPTS[kind], since, START_DEADLINE_MS);
     return { server, port, coldStartMs };
   } catch (error) {
     await server.stop();

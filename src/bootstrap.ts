@@ -1,7 +1,7 @@
 /**
  * The one set-up of the bot, used by the server, the tests, the bench and the playground:
  *
- *     config → Slack identity (auth.test) → S3 client (credentials warmed) → store (migrated) → app
+ *     config → Slack identity (auth.test), S3 client (credentials warmed), store (migrated), side by side → app
  *
  * Each caller brings its config and logger (the server from the environment; tests and the playground from their
  * stand-ins) and may swap a part that is out of reach there (credentials, the clock, group membership).
@@ -237,20 +237,31 @@ async function botRoutes(options: BotOptions, s3: S3Client, store: OpenStore, no
 export async function createBot(options: BotOptions): Promise<Bot> {
   const { config, logger } = options;
   const now = options.now ?? (() => new Date());
-  const identity = options.identity ?? (await checkSlackToken(config));
 
   // One S3 client for signing and for the partner page's calls, so one credential warm-up serves both.
   const s3 = createS3Client({ target: config.s3, credentials: options.credentials });
   const signer = options.signer ?? createS3Signer({ target: config.s3, credentials: options.credentials }, s3);
-  // No credentials at all is a configuration problem like any other: said once, clearly, at start. (Credentials
-  // that expire later are answered per command: "can't sign right now".)
-  await signer.warmUp().catch((error: unknown) => {
-    throw new StartupError(
-      `${errorMessage(error)}. Give the bot AWS credentials the usual way: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO (aws sso login), or a role (EC2 instance profile, ECS/EKS task role).`,
-    );
-  });
-
-  const store = await openMigratedStore(config, logger);
+  // Slack's auth.test, the AWS credentials (and the signing fast path's self-check) and the store do not depend on
+  // each other: they overlap, and start-up waits for the slowest rather than for all three in turn.
+  const [slack, credentials, opened] = await Promise.allSettled([
+    options.identity ?? checkSlackToken(config),
+    // No credentials at all is a configuration problem like any other: said once, clearly, at start. (Credentials
+    // that expire later are answered per command: "can't sign right now".)
+    signer.warmUp().catch((error: unknown) => {
+      throw new StartupError(
+        `${errorMessage(error)}. Give the bot AWS credentials the usual way: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO (aws sso login), or a role (EC2 instance profile, ECS/EKS task role).`,
+      );
+    }),
+    openMigratedStore(config, logger),
+  ]);
+  if (slack.status === 'rejected' || credentials.status === 'rejected' || opened.status === 'rejected') {
+    if (opened.status === 'fulfilled') await opened.value.close();
+    s3.destroy();
+    // The first problem in the order they were once checked in: Slack, then AWS, then the store.
+    throw [slack, credentials, opened].find((result) => result.status === 'rejected')?.reason;
+  }
+  const identity = slack.value;
+  const store = opened.value;
   const groups = options.groups ?? slackGroupDirectory(slackClient(config, { ...IN_REQUEST_CALL_OPTIONS, logger }));
   const access = createAccessPolicy({ lists: config, store, groups });
   const admin: AdminDeps = {

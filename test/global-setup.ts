@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
-import { buildPartnerAssets } from '../scripts/build.js';
+import { buildPartnerAssets, bundleServer } from '../scripts/build.js';
 import { NOT_FOUND_MESSAGE, postgresForTests } from './support/postgres-cluster.js';
 import { RGW_NOT_FOUND_MESSAGE, type RgwTarget, rgwForTests } from './support/rgw-cluster.js';
 
@@ -30,7 +30,7 @@ async function build(): Promise<void> {
     const { stdout = '' } = error as { stdout?: string };
     throw new Error(`npm run build failed before the tests:\n${stdout}`);
   }
-  await buildPartnerAssets();
+  await Promise.all([buildPartnerAssets(), bundleServer()]);
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -7,7 +7,7 @@
  */
 import { GroupLookupError } from '../lib/errors.js';
 import { type AccessEntry, EVERYWHERE } from './model.js';
-import type { GroupDirectory, Store } from './ports.js';
+import type { CommandContext, GroupDirectory, Store } from './ports.js';
 
 export type AccessGrant =
   | { readonly kind: 'admin'; readonly source: 'config' | 'slack' }
@@ -47,13 +47,17 @@ export interface PersonalAccess {
   readonly groupsUnchecked: boolean;
 }
 
+/** What the store says about a user in a channel: read once per command (`Store.context`). */
+export type AccessFacts = Pick<CommandContext, 'storedAdmin' | 'entries'>;
+
 export interface AccessPolicy {
-  decide(userId: string, channelId: string): Promise<AccessDecision>;
+  /** `known`: the facts the caller read already for this command (else they are read now, in one query). */
+  decide(userId: string, channelId: string, known?: AccessFacts): Promise<AccessDecision>;
   /** Where `userId` may create links through allowlist entries. */
   whereAllowed(userId: string): Promise<PersonalAccess>;
   /** Everyone who may be admin: config admins first, then those added from Slack. */
   admins(): Promise<string[]>;
-  isAdmin(userId: string): Promise<boolean>;
+  isAdmin(userId: string, known?: AccessFacts): Promise<boolean>;
 }
 
 export interface StaticAccessLists {
@@ -105,14 +109,14 @@ export function createAccessPolicy({ lists, store, groups }: AccessPolicyDeps): 
 
   return {
     admins,
-    async isAdmin(userId) {
-      return configAdmins.has(userId) || (await store.admins.has(userId));
+    async isAdmin(userId, known) {
+      return configAdmins.has(userId) || (known?.storedAdmin ?? (await store.admins.has(userId)));
     },
-    async decide(userId, channelId) {
+    async decide(userId, channelId, known) {
       if (configAdmins.has(userId)) return { allowed: true, grant: { kind: 'admin', source: 'config' } };
-      const [storedAdmin, entries] = await Promise.all([store.admins.has(userId), store.entries.forChannel(channelId)]);
+      const { storedAdmin, entries: found } = known ?? (await store.context(userId, channelId));
       if (storedAdmin) return { allowed: true, grant: { kind: 'admin', source: 'slack' } };
-      entries.sort((a, b) => specificity(a) - specificity(b));
+      const entries = [...found].sort((a, b) => specificity(a) - specificity(b));
 
       const direct = entries.find((e) => e.type === 'user' && e.id === userId);
       if (direct) return { allowed: true, grant: entryGrant(direct, undefined) };

@@ -185,8 +185,20 @@ export interface RateLimiter {
   take(key: string): Promise<boolean>;
 }
 
+/** What a slash command needs to know from the store, read together (one query). */
+export interface CommandContext {
+  /** The channel's stored settings, if any. */
+  readonly settings: ChannelSettings | undefined;
+  /** The user is an admin added from Slack or the CLI. */
+  readonly storedAdmin: boolean;
+  /** The allowlist entries for the channel and the "everywhere" ones. */
+  readonly entries: AccessEntry[];
+}
+
 /** One database, one repository per kind of thing. Every method throws StoreUnavailableError when it fails. */
 export interface Store {
+  /** `settings.get`, `admins.has` and `entries.forChannel` for one command, in one query. */
+  context(userId: string, channelId: string): Promise<CommandContext>;
   readonly admins: AdminRepository;
   readonly entries: EntryRepository;
   readonly settings: ChannelSettingsRepository;

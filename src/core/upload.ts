@@ -1,7 +1,8 @@
 /**
  * The link path without Slack or AWS types: text in, outcome out.
  *
- *     parse command text → channel settings → check input → decide access → build key → sign → audit
+ *     parse command text → channel settings (and the access facts, one query) → check input → decide access →
+ *     build key → sign → audit
  *
  * Every issued link and every refusal is written to the audit trail before the reply; when the store is
  * unavailable the user is told that nothing was created.
@@ -14,7 +15,7 @@ import { parseUploadCommand, type Token, type UploadCommand } from './command.js
 import { checkExpiry, type ExpiryBounds, type ExpiryProblem, MIN_EXPIRY_SECONDS } from './durations.js';
 import { buildObjectKey, newObjectId, safeFilename } from './keys.js';
 import { extensionOf, hasLimits, type UploadLimits } from './limits.js';
-import type { ChannelPresence, SignedUpload, Store, UploadSigner } from './ports.js';
+import type { ChannelPresence, CommandContext, SignedUpload, Store, UploadSigner } from './ports.js';
 import { type EffectiveSettings, effectiveSettings, type GlobalSettings } from './settings.js';
 
 export interface UploadRequest {
@@ -104,6 +105,8 @@ const boundsOf = (settings: EffectiveSettings): ExpiryBounds => ({
 
 /** A request that passed every input check: what to make, and under which channel settings. */
 interface ValidRequest {
+  /** What the store said about this user in this channel (one query), for the access decision. */
+  readonly context: CommandContext;
   readonly filename: string;
   readonly expiresIn: number;
   readonly singleUse: boolean;
@@ -115,12 +118,14 @@ interface ValidRequest {
 async function checkRequest(deps: UploadDeps, request: UploadRequest): Promise<ValidRequest | UploadOutcome> {
   const command = parseUploadCommand(request.tokens);
   if (command.kind !== 'help' && command.kind !== 'upload') return command;
-  const stored = await deps.store.settings.get(request.channelId);
+  // Settings, stored admin and entries in one query: the access decision below needs the other two.
+  const context = await deps.store.context(request.userId, request.channelId);
+  const stored = context.settings;
   const settings = effectiveSettings(deps.settings, request.channelId, stored);
   const limits: UploadLimits = { maxSizeBytes: stored?.maxSizeBytes, allowedTypes: stored?.allowedTypes };
   const bounds = boundsOf(settings);
   if (command.kind === 'help') {
-    const forAdmin = await deps.access.isAdmin(request.userId);
+    const forAdmin = await deps.access.isAdmin(request.userId, context);
     return { kind: 'help', bounds, defaultExpirySeconds: settings.defaultExpirySeconds, forAdmin };
   }
   let expiresIn = settings.defaultExpirySeconds;
@@ -136,7 +141,7 @@ async function checkRequest(deps: UploadDeps, request: UploadRequest): Promise<V
   }
   // A PUT URL cannot limit size or type; in a channel with limits only the partner page may upload.
   if (hasLimits(limits) && deps.partnerPages === undefined) return { kind: 'needs-partner-page', limits };
-  return { filename: safe.name, expiresIn, singleUse: command.singleUse, settings, limits };
+  return { context, filename: safe.name, expiresIn, singleUse: command.singleUse, settings, limits };
 }
 
 /**
@@ -146,7 +151,7 @@ async function checkRequest(deps: UploadDeps, request: UploadRequest): Promise<V
 export async function handleUploadCommand(deps: UploadDeps, request: UploadRequest): Promise<UploadOutcome> {
   const valid = await checkRequest(deps, request);
   if ('kind' in valid) return valid;
-  const decision = await deps.access.decide(request.userId, request.channelId);
+  const decision = await deps.access.decide(request.userId, request.channelId, valid.context);
   if (!decision.allowed) {
     const detail = { filename: valid.filename, ...(decision.groupsUnchecked ? { groupsUnchecked: true } : {}) };
     await deps.store.audit.record(

@@ -10,8 +10,11 @@ export interface PartnerAssets {
   readonly md5Worker: string;
 }
 
-/** Where the build puts them, next to this module in dist/. */
-export const DEFAULT_ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
+/**
+ * Where the build puts them: dist/partner/assets/, found from this module (dist/partner/assets.js) and from the
+ * server's bundle it is part of (dist/main/server.js) alike.
+ */
+export const DEFAULT_ASSETS_DIR = fileURLToPath(new URL('../partner/assets/', import.meta.url));
 
 /** Read once at start: a missing build is a start-up error, not a broken page later. */
 export function loadPartnerAssets(dir = DEFAULT_ASSETS_DIR): PartnerAssets {

@@ -75,7 +75,8 @@ export function verifySlackSignature(
 /** Bolt answers these itself without any signature check and strips their payload (HTTPModuleFunctions.js:79-90). */
 function isSslCheck(req: IncomingMessage, rawBody: Buffer): boolean {
   if (req.headers['content-type'] !== 'application/x-www-form-urlencoded') return false;
-  return parseQuery(rawBody.toString()).ssl_check === '1';
+  // Parsed only when it may be one: every command's body would otherwise be parsed here and again by Bolt.
+  return rawBody.includes('ssl_check') && parseQuery(rawBody.toString()).ssl_check === '1';
 }
 
 function answer(res: ServerResponse, status: number): void {

@@ -6,7 +6,7 @@ import { insertAudit } from './audit.js';
 import { guard, numberOrUndefined, typesOrUndefined } from './guard.js';
 import type { Database } from './schema.js';
 
-function toSettings(row: Database['channel_settings']): ChannelSettings {
+export function toSettings(row: Database['channel_settings']): ChannelSettings {
   return {
     channelId: row.channel_id,
     keyPrefix: row.key_prefix ?? undefined,

@@ -9,6 +9,7 @@ import type { Logger } from '@slack/bolt';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Dialect } from './migrations.js';
+import { type PreparedStatements, postgresStatements, sqliteStatements } from './prepared.js';
 import type { Database } from './schema.js';
 
 export const DEFAULT_SQLITE_PATH = './data/upload-link.db';
@@ -51,6 +52,8 @@ export interface OpenDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
   readonly limiterStore: LimiterStore;
+  /** The hot path's statements, on the driver itself (src/store/prepared.ts). */
+  readonly statements: PreparedStatements;
   close(): Promise<void>;
 }
 
@@ -64,7 +67,13 @@ export function openDatabase(target: DatabaseTarget, logger?: Logger): OpenDatab
     database.pragma('foreign_keys = ON');
     cachePreparedStatements(database);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    return { db, dialect: 'sqlite', limiterStore: { dialect: 'sqlite', database }, close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'sqlite',
+      limiterStore: { dialect: 'sqlite', database },
+      statements: sqliteStatements(database, db),
+      close: () => db.destroy(),
+    };
   }
   // Loaded only for PostgreSQL: an SQLite deployment never pays for it at start.
   const pg = createRequire(import.meta.url)('pg') as typeof import('pg');
@@ -82,7 +91,13 @@ export function openDatabase(target: DatabaseTarget, logger?: Logger): OpenDatab
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', lost));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', limiterStore: { dialect: 'postgres', pool }, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    limiterStore: { dialect: 'postgres', pool },
+    statements: postgresStatements(pool),
+    close: () => db.destroy(),
+  };
 }
 
 /**

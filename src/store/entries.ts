@@ -27,7 +27,7 @@ async function existingSubjects(trx: Transaction<Database>, subjects: readonly S
   return new Set(rows.map((r) => subjectKey({ type: r.subject_type, id: r.subject_id })));
 }
 
-function toEntry(row: Database['access_entries']): AccessEntry {
+export function toEntry(row: Database['access_entries']): AccessEntry {
   return {
     type: row.subject_type,
     id: row.subject_id,

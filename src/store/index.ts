@@ -1,7 +1,8 @@
 /**
  * The store: one database (SQLite by default, PostgreSQL for several instances), one repository per kind of thing.
  * Every change writes its audit event in the same transaction. Nothing here is cached: several instances on one
- * PostgreSQL see each other's changes on their next request.
+ * PostgreSQL see each other's changes on their next request. What every command runs is prepared once, on the
+ * driver (src/store/prepared.ts); the rest goes through Kysely.
  */
 import type { Logger } from '@slack/bolt';
 import type { Kysely } from 'kysely';
@@ -40,17 +41,18 @@ export interface OpenStore extends Store {
 }
 
 export function openStore(target: DatabaseTarget, logger?: Logger): OpenStore {
-  const { db, dialect, limiterStore, close } = openDatabase(target, logger);
+  const { db, dialect, limiterStore, statements, close } = openDatabase(target, logger);
   return {
+    context: (userId, channelId) => guard(() => statements.context(userId, channelId)),
     admins: createAdminRepository(db),
     entries: createEntryRepository(db),
     settings: createChannelSettingsRepository(db),
     audit: createAuditRepository(db),
-    links: createLinkRepository(db),
+    links: createLinkRepository(db, statements.createLink),
     uploads: createUploadRepository(db),
     arrivals: createArrivalRepository(db, dialect),
     polls: createPollRepository(db),
-    seenRequests: createSeenRequestRepository(db, {
+    seenRequests: createSeenRequestRepository(db, statements.claimRequest, {
       onPruneError: (error) => logger?.warn(`Could not prune seen Slack requests: ${errorMessage(error)}`),
     }),
     rateLimiter: (rule, onStoreError) => createRateLimiter(limiterStore, rule, onStoreError),

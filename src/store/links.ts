@@ -1,6 +1,6 @@
 /** Partner links: short, revocable pages, each for one key. */
 import type { Kysely } from 'kysely';
-import type { PartnerLink } from '../core/model.js';
+import type { NewPartnerLink, PartnerLink } from '../core/model.js';
 import type { LinkRepository } from '../core/ports.js';
 import { insertAudit } from './audit.js';
 import { guard, numberOrUndefined, typesOrUndefined } from './guard.js';
@@ -32,52 +32,13 @@ export function toLink(row: Database['links']): PartnerLink {
   };
 }
 
-const create =
-  (db: Kysely<Database>): LinkRepository['create'] =>
-  (link, at) =>
-    guard(() =>
-      db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('links')
-          .values({
-            id: link.id,
-            channel_id: link.channelId,
-            channel_name: link.channelName,
-            team_name: link.teamName,
-            requester: link.requester,
-            filename: link.filename,
-            object_key: link.key,
-            created_at: link.createdAt.toISOString(),
-            expires_at: link.expiresAt.toISOString(),
-            single_use: link.singleUse ? 1 : 0,
-            page: link.page ? 1 : 0,
-            url_expires_at: link.urlExpiresAt?.toISOString() ?? null,
-            max_size_bytes: link.maxSizeBytes ?? null,
-            allowed_types: link.allowedTypes?.join(',') ?? null,
-            revoked_at: null,
-            revoked_by: null,
-            uploaded_at: null,
-            uploaded_etag: null,
-            uploaded_size: null,
-            uploaded_type: null,
-            uploads: 0,
-          })
-          .execute();
-        const detail = {
-          filename: link.filename,
-          key: link.key,
-          expiresAt: link.expiresAt.toISOString(),
-          grant: link.grant,
-          link: link.id,
-          ...(link.singleUse ? { singleUse: true } : {}),
-        };
-        await insertAudit(trx, { actor: link.requester, action: 'link.issued', channelId: link.channelId, detail }, at);
-      }),
-    );
-
-export function createLinkRepository(db: Kysely<Database>): LinkRepository {
+/** `createLink`: the row and its `link.issued` audit event in one transaction (src/store/prepared.ts). */
+export function createLinkRepository(
+  db: Kysely<Database>,
+  createLink: (link: NewPartnerLink, at: Date) => Promise<void>,
+): LinkRepository {
   return {
-    create: create(db),
+    create: (link, at) => guard(() => createLink(link, at)),
     list: (query) =>
       guard(async () => {
         let q = db.selectFrom('links').selectAll();

@@ -20,8 +20,10 @@ export interface SeenRequestsOptions {
   readonly onPruneError?: (error: unknown) => void;
 }
 
+/** `claimRequest`: the atomic `INSERT … ON CONFLICT DO NOTHING`, true when it added the row (src/store/prepared.ts). */
 export function createSeenRequestRepository(
   db: Kysely<Database>,
+  claimRequest: (digest: string, timestampSeconds: number) => Promise<boolean>,
   options: SeenRequestsOptions = {},
 ): SeenRequestRepository {
   const now = options.now ?? Date.now;
@@ -37,17 +39,12 @@ export function createSeenRequestRepository(
   return {
     claim: (digest, timestampSeconds) =>
       guard(async () => {
-        const result = await db
-          .insertInto('seen_slack_requests')
-          .values({ digest, request_ts: timestampSeconds })
-          .onConflict((conflict) => conflict.column('digest').doNothing())
-          .executeTakeFirst();
+        const first = await claimRequest(digest, timestampSeconds);
         if (now() - lastPrune >= pruneEveryMs) {
           lastPrune = now();
           prune().catch((error: unknown) => options.onPruneError?.(error));
         }
-        // SQLite reports changes(), PostgreSQL the row count: 0 when the row was already there.
-        return result.numInsertedOrUpdatedRows === 1n;
+        return first;
       }),
   };
 }

@@ -16,34 +16,14 @@ import {
   recordArrival,
   retryAnnouncements,
 } from '../../src/core/arrivals.js';
-import type { ArrivalNotice, NewPartnerLink } from '../../src/core/model.js';
+import type { ArrivalNotice } from '../../src/core/model.js';
 import { openDatabase } from '../../src/store/database.js';
 import { type OpenStore, openStore, parseDatabaseUrl } from '../../src/store/index.js';
 import { migrateToLatest } from '../../src/store/migrations.js';
+import { newLink } from '../support/link.js';
 import { freshPostgresDatabase, hasPostgres, postgresUrlOrThrow } from '../support/postgres.js';
 
 const T0 = new Date('2026-11-30T10:00:00.000Z');
-
-function newLink(id: string, fields: Partial<NewPartnerLink> = {}): NewPartnerLink {
-  return {
-    id,
-    channelId: 'C0ACME',
-    channelName: 'acme',
-    teamName: 'Example',
-    requester: 'U0ALICE',
-    filename: 'report.pdf',
-    key: `uploads/C0ACME/2026-11-30/${id}/report.pdf`,
-    createdAt: T0,
-    expiresAt: new Date(T0.getTime() + 3600_000),
-    singleUse: false,
-    page: false,
-    urlExpiresAt: new Date(T0.getTime() + 3600_000),
-    maxSizeBytes: undefined,
-    allowedTypes: undefined,
-    grant: 'channel',
-    ...fields,
-  };
-}
 
 const backends = [
   {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVERYWHERE } from '../../src/core/model.js';
 import { type OpenStore, openStore, parseDatabaseUrl } from '../../src/store/index.js';
+import { newLink } from '../support/link.js';
 import { type FreshDatabase, freshPostgresDatabase, hasPostgres, postgresUrlOrThrow } from '../support/postgres.js';
 
 interface Backend {
@@ -257,6 +258,103 @@ for (const backend of backends) {
         'up-a',
         'up-b2',
       ]);
+    });
+
+    it("reads a command's context in one query: the channel's settings, a stored admin, the entries that apply", async () => {
+      expect(await store.context('U0ALICE', 'C0ACME')).toEqual({
+        settings: undefined,
+        storedAdmin: false,
+        entries: [],
+      });
+      await store.settings.update(
+        'C0ACME',
+        { keyPrefix: 'partners/acme/', maxSizeBytes: 5 * 1024 ** 3, allowedTypes: ['pdf', 'zip'] },
+        'U0ADMIN',
+        T0,
+      );
+      await store.settings.update('C0OTHER', { defaultExpirySeconds: 7200 }, 'U0ADMIN', T0);
+      await store.admins.add('U0ALICE', 'cli', T0);
+      await store.entries.allow([bob, partners], 'C0ACME', 'U0ADMIN', T0);
+      await store.entries.allow([carol], EVERYWHERE, 'U0ADMIN', later(1));
+      await store.entries.allow([carol], 'C0OTHER', 'U0ADMIN', later(1));
+
+      for (const [user, channel] of [
+        ['U0ALICE', 'C0ACME'],
+        ['U0BOB', 'C0ACME'],
+        ['U0BOB', 'C0OTHER'],
+        ['U0BOB', 'C0NONE'],
+      ] as const) {
+        const context = await store.context(user, channel);
+        // The same as the three separate reads it replaces.
+        expect(context.settings).toEqual(await store.settings.get(channel));
+        expect(context.storedAdmin).toBe(await store.admins.has(user));
+        const key = (e: { type: string; id: string; scope: string }) => `${e.type}:${e.id}@${e.scope}`;
+        expect(context.entries.map(key).sort()).toEqual((await store.entries.forChannel(channel)).map(key).sort());
+        expect([...context.entries].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+          (await store.entries.forChannel(channel)).sort((a, b) => key(a).localeCompare(key(b))),
+        );
+      }
+      const acme = await store.context('U0ALICE', 'C0ACME');
+      expect(acme.storedAdmin).toBe(true);
+      expect(acme.settings).toMatchObject({ keyPrefix: 'partners/acme/', maxSizeBytes: 5 * 1024 ** 3 });
+      expect(acme.settings?.allowedTypes).toEqual(['pdf', 'zip']);
+      expect(acme.entries).toHaveLength(3);
+    });
+
+    it('writes a link and its audit event together, or neither', async () => {
+      const link = newLink('LINKCCCCCCCCCCCCCCCCCC', {
+        requester: 'U0BOB',
+        filename: 'f.pdf',
+        key: 'uploads/C0ACME/x/f.pdf',
+        expiresAt: later(60),
+        urlExpiresAt: later(30),
+        singleUse: true,
+        maxSizeBytes: 1024,
+        allowedTypes: ['pdf'],
+        grant: 'entry',
+      });
+      await store.links.create(link, T0);
+      expect(await store.links.get(link.id)).toMatchObject({
+        id: link.id,
+        key: link.key,
+        expiresAt: later(60),
+        urlExpiresAt: later(30),
+        singleUse: true,
+        page: false,
+        maxSizeBytes: 1024,
+        allowedTypes: ['pdf'],
+        uploads: 0,
+        revokedAt: undefined,
+        uploadedAt: undefined,
+      });
+      const issued = await store.audit.list({ action: 'link.issued', limit: 10 });
+      expect(issued).toHaveLength(1);
+      expect(issued[0]).toMatchObject({
+        actor: 'U0BOB',
+        channelId: 'C0ACME',
+        at: T0,
+        detail: {
+          link: link.id,
+          key: link.key,
+          filename: 'f.pdf',
+          expiresAt: later(60).toISOString(),
+          grant: 'entry',
+          singleUse: true,
+        },
+      });
+      // The same id again: the row is refused, and so no second audit event is written either.
+      await expect(store.links.create({ ...link, key: 'uploads/C0ACME/y/f.pdf' }, later(1))).rejects.toMatchObject({
+        name: 'StoreUnavailableError',
+      });
+      expect(await store.audit.list({ action: 'link.issued', limit: 10 })).toHaveLength(1);
+    });
+
+    it('claims a Slack request once', async () => {
+      // Now: an old timestamp would be pruned right after its claim.
+      const NOW_SECONDS = Math.floor(Date.now() / 1000);
+      expect(await store.seenRequests.claim('digest-1', NOW_SECONDS)).toBe(true);
+      expect(await store.seenRequests.claim('digest-1', NOW_SECONDS)).toBe(false);
+      expect(await store.seenRequests.claim('digest-2', NOW_SECONDS)).toBe(true);
     });
 
     it('reports a failing database as StoreUnavailableError', async () => {
