@@ -5,7 +5,7 @@
  * and a closed link signs nothing more. Creating, listing, completing and aborting are the bot's own S3 calls.
  *
  * Rate limits: part signing is one request per part (plus one per retry), far more than the page's other calls, so it
- * is counted under a key of its own (`<link id>:parts`) through the same `allowed()`.
+ * is counted against a budget of its own (`parts`, per link) through the same `allowed()`.
  */
 import type { ServerResponse } from 'node:http';
 import { recordArrival } from '../core/arrivals.js';
@@ -28,10 +28,6 @@ import {
   stillOpen,
   storedAsFor,
 } from './routes.js';
-
-/** The rate-limit key part signing is counted under, apart from the link's other requests. */
-export const PARTS_SUFFIX = ':parts';
-export const partsBudgetKey = (linkId: string): string => `${linkId}${PARTS_SUFFIX}`;
 
 const NO_SUCH_UPLOAD = { error: 'no-such-upload', message: 'This upload is no longer open. Start it again.' };
 
@@ -106,7 +102,7 @@ const signPart = (ctx: RouteContext): Handler =>
       const part = { partNumber, length, contentMd5: md5 };
       sendSigned(res, await deps.objects.signPart(upload.key, upload.uploadId, part, seconds, now), now, seconds);
     },
-    partsBudgetKey,
+    'parts',
   );
 
 /** GET /u/:id/multipart/:upload/parts: what S3 holds already, so a resumed page sends only the rest. */

@@ -35,7 +35,7 @@ import type { RateLimiter, Store } from '../core/ports.js';
 import { isStoreUnavailable } from '../lib/errors.js';
 import type { PartnerAssets } from './assets.js';
 import { type RouteRequest, readJson, routeParam, send, sendHtml, sendJson } from './http.js';
-import { multipartRoutes, PARTS_SUFFIX } from './multipart.js';
+import { multipartRoutes } from './multipart.js';
 import { CLOSED_MESSAGES, renderNotFound, renderPage, renderRateLimited } from './page.js';
 import { clientAddress } from './rate-limit.js';
 
@@ -116,17 +116,17 @@ export function signatureSeconds(link: PartnerLink, now: Date): number {
 export const CONTENT_MD5 = /^[A-Za-z0-9+/]{22}==$/;
 
 /**
- * What every JSON route starts with: count the request (under `budgetKey`, the link's own by default), read the
+ * What every JSON route starts with: count the request (against `budget`, the link's own by default), read the
  * body, find the link. Answers 429, 404 itself and returns undefined then.
  */
 export async function begin(
   ctx: RouteContext,
   req: RouteRequest,
   res: ServerResponse,
-  budgetKey: (id: string) => string = (id) => id,
+  budget: Budget = 'link',
 ): Promise<{ link: PartnerLink; body: Record<string, unknown> | undefined } | undefined> {
   const id = routeParam(req, 'id');
-  if (!(await ctx.allowed(req, res, id === undefined ? undefined : budgetKey(id), false))) return undefined;
+  if (!(await ctx.allowed(req, res, id, false, budget))) return undefined;
   const body = await readJson(req);
   const link = await ctx.findLink(id, res, false);
   return link === undefined ? undefined : { link, body };
@@ -141,9 +141,9 @@ export type LinkHandler = (
 
 /** A JSON route of one link: `begin` first, then `handle` with the link found. */
 export const linkRoute =
-  (ctx: RouteContext, handle: LinkHandler, budgetKey?: (id: string) => string): Handler =>
+  (ctx: RouteContext, handle: LinkHandler, budget?: Budget): Handler =>
   async (req, res) => {
-    const started = await begin(ctx, req, res, budgetKey);
+    const started = await begin(ctx, req, res, budget);
     if (started) await handle(started.link, started.body, req, res);
   };
 
@@ -181,11 +181,24 @@ const UNAVAILABLE = 'The upload service is temporarily unavailable. Please try a
 
 export type Handler = (req: RouteRequest, res: ServerResponse) => Promise<void>;
 
+/**
+ * Which limit a request counts against: `link`, the page's own calls (the address's limit and the link's); `parts`,
+ * part signing, one request per part of an upload already under way: a per-link budget of its own, so a fast
+ * partner is never held back by the address's limit.
+ */
+export type Budget = 'link' | 'parts';
+
 /** What every handler shares: the deps, the rate limits, link lookup, and the page's CSP. */
 export interface RouteContext {
   readonly deps: PartnerDeps;
   /** Counts the request; answers 429 itself and returns false when over a limit. */
-  allowed(req: RouteRequest, res: ServerResponse, id: string | undefined, html: boolean): Promise<boolean>;
+  allowed(
+    req: RouteRequest,
+    res: ServerResponse,
+    id: string | undefined,
+    html: boolean,
+    budget?: Budget,
+  ): Promise<boolean>;
   /** The link for a request, or undefined after answering 404 (unknown and malformed ids look the same). */
   findLink(id: string | undefined, res: ServerResponse, html: boolean): Promise<PartnerLink | undefined>;
   csp(): Promise<string>;
@@ -194,11 +207,9 @@ export interface RouteContext {
 function routeContext(deps: PartnerDeps): RouteContext {
   return {
     deps,
-    async allowed(req, res, id, html) {
-      // Part signing (`<id>:parts`) has its own per-link budget, for an upload already under way on a real link.
-      if (id?.endsWith(PARTS_SUFFIX)) {
-        const link = id.slice(0, -PARTS_SUFFIX.length);
-        if (!LINK_ID.test(link) || (await deps.limits.parts.take(link))) return true;
+    async allowed(req, res, id, html, budget = 'link') {
+      if (budget === 'parts' && id !== undefined) {
+        if (!LINK_ID.test(id) || (await deps.limits.parts.take(id))) return true;
       } else {
         // The address first; a link is counted only for an address within its limit and an id that could be one,
         // so no one can fill the counters with made-up link ids.
