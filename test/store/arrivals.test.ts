@@ -20,10 +20,8 @@ import type { ArrivalNotice } from '../../src/core/model.js';
 import { openDatabase } from '../../src/store/database.js';
 import { type OpenStore, openStore, parseDatabaseUrl } from '../../src/store/index.js';
 import { migrateToLatest } from '../../src/store/migrations.js';
-import { newLink } from '../support/link.js';
+import { newLink, LINK_T0 as T0 } from '../support/link.js';
 import { freshPostgresDatabase, hasPostgres, postgresUrlOrThrow } from '../support/postgres.js';
-
-const T0 = new Date('2026-11-30T10:00:00.000Z');
 
 const backends = [
   {
@@ -118,7 +116,7 @@ for (const backend of backends) {
 
     it('a single-use link takes its first object only: another version (a write S3 refused) records nothing', async () => {
       const store = await open();
-      await store.links.create({ ...newLink('L1'), singleUse: true }, T0);
+      await store.links.create(newLink('L1', { singleUse: true }), T0);
       const link = (await store.links.get('L1')) as NonNullable<Awaited<ReturnType<typeof store.links.get>>>;
       const d = deps(store);
       expect((await recordArrival(d, link, { size: 3, etag: 'aaa' }, 'event')).first).toBe(true);
